@@ -1,0 +1,46 @@
+package dev.rget.cli;
+
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point of the {@code rget} command: dispatches to {@code get}, {@code serve}, {@code demo}. */
+@Command(
+    name = "rget",
+    mixinStandardHelpOptions = true,
+    version = "rget 0.1.0",
+    description = "Resumable, parallel HTTP downloads, and a range-complete file server.",
+    subcommands = {GetCommand.class, ServeCommand.class, DemoCommand.class})
+public final class Main implements Runnable {
+  private static final Set<String> SUBCOMMANDS = Set.of("get", "serve", "demo", "help");
+
+  /** Runs the command line and exits with its exit code. */
+  public static void main(String[] args) {
+    System.exit(run(args));
+  }
+
+  /** Runs the command line and returns the exit code (used by tests that run in-process). */
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setExitCodeExceptionMapper(ExitCodes::forException);
+    cli.setExecutionExceptionHandler(ExitCodes::handle);
+    cli.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+    return cli.execute(shorthand(args));
+  }
+
+  /** {@code rget URL ...} means {@code rget get URL ...}. */
+  static String[] shorthand(String[] args) {
+    if (args.length > 0 && !args[0].startsWith("-") && !SUBCOMMANDS.contains(args[0])) {
+      String[] out = new String[args.length + 1];
+      out[0] = "get";
+      System.arraycopy(args, 0, out, 1, args.length);
+      return out;
+    }
+    return args;
+  }
+
+  @Override
+  public void run() {
+    new CommandLine(this).usage(System.err);
+  }
+}
