@@ -1,0 +1,28 @@
+package dev.rget.cli;
+
+import dev.rget.core.DownloadException;
+import picocli.CommandLine;
+import picocli.CommandLine.ParseResult;
+
+/** Maps failures to process exit codes and prints them as one line, without stack traces. */
+final class ExitCodes {
+  static final int OK = 0;
+  static final int INTERNAL = 1;
+  static final int USAGE = 2;
+
+  private ExitCodes() {}
+
+  static int forException(Throwable t) {
+    return t instanceof DownloadException d ? d.kind().exitCode() : INTERNAL;
+  }
+
+  static int handle(Exception e, CommandLine cmd, ParseResult parsed) {
+    if (e instanceof DownloadException d) {
+      cmd.getErr().println("rget: " + d.getMessage());
+      return d.kind().exitCode();
+    }
+    cmd.getErr().println("rget: internal error: " + e);
+    e.printStackTrace(cmd.getErr());
+    return INTERNAL;
+  }
+}
