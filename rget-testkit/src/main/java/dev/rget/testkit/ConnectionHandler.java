@@ -83,8 +83,8 @@ final class ConnectionHandler implements Runnable {
       }
       return complete && !close;
     } finally {
-      stats.requestEnded();
       stats.record(new RequestRecord(id, req, status, writer.responseBytes(), complete));
+      stats.requestEnded();
     }
   }
 

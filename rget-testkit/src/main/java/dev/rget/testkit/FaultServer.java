@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -167,6 +168,23 @@ public final class FaultServer implements AutoCloseable {
   /** Requests being served right now. */
   public int inFlightRequests() {
     return stats.inFlight();
+  }
+
+  /**
+   * Waits until no request is being served, so that the log and counters include every response
+   * the client has seen (the server updates them just after the last byte is written).
+   *
+   * @return false on timeout
+   */
+  public boolean awaitIdle(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (stats.inFlight() > 0) {
+      if (System.nanoTime() >= deadline) {
+        return false;
+      }
+      Thread.sleep(2);
+    }
+    return true;
   }
 
   /** The largest number of simultaneously open connections seen. */
