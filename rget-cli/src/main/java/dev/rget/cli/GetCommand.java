@@ -1,13 +1,306 @@
 package dev.rget.cli;
 
+import dev.rget.core.Checksum;
+import dev.rget.core.Download;
+import dev.rget.core.DownloadException;
+import dev.rget.core.DownloadOptions;
+import dev.rget.core.DownloadResult;
+import dev.rget.core.FailureKind;
+import dev.rget.core.HostLimiter;
+import dev.rget.core.Rget;
+import dev.rget.core.transport.Transport;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
 
-/** Placeholder; being written. */
-@Command(name = "get")
+/** {@code rget get URL}: downloads one file, or a list of them, resumably and in parallel. */
+@Command(name = "get", mixinStandardHelpOptions = true,
+    description = {"Download a file over several connections; run the same command again to "
+        + "resume after an interruption.", "",
+        "Exit codes: 0 ok, 1 internal error, 2 usage, 3 network, 4 HTTP error status, "
+        + "5 local file error, 6 checksum mismatch, 7 remote file changed (--fail-if-changed), "
+        + "8 server broke the protocol, 130 interrupted."})
 public final class GetCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", arity = "0..1", paramLabel = "URL", description = "What to download.")
+  String url;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE",
+      description = "Write to FILE (default: the name from the server or the URL, in the current"
+          + " or -d directory).")
+  Path output;
+
+  @Option(names = {"-d", "--dir"}, paramLabel = "DIR", description = "Directory to save into.")
+  Path dir;
+
+  @Option(names = {"-n", "--connections"}, paramLabel = "N", defaultValue = "8",
+      description = "Parallel connections per file (default: ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--checksum", paramLabel = "ALG=HEX",
+      description = "Verify the finished file, e.g. sha-256=HEX (also sha-512, sha-1, md5).")
+  String checksum;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress display and no notices.")
+  boolean quiet;
+
+  @Option(names = {"-i", "--input-file"}, paramLabel = "FILE",
+      description = "Download every URL listed in FILE (one per line; # starts a comment).")
+  Path inputFile;
+
+  @Option(names = {"-j", "--jobs"}, paramLabel = "N", defaultValue = "4",
+      description = "Files downloaded at once with -i (default: ${DEFAULT-VALUE}).")
+  int jobs;
+
+  @Option(names = "--max-per-host", paramLabel = "N", defaultValue = "16",
+      description = "Connection cap per host shared by all downloads of a -i list "
+          + "(default: ${DEFAULT-VALUE}).")
+  int maxPerHost;
+
+  @Option(names = "--fail-if-changed",
+      description = "If the remote file changed since the partial download, exit with code 7 "
+          + "instead of starting over.")
+  boolean failIfChanged;
+
+  @Option(names = "--retries", paramLabel = "N", defaultValue = "5",
+      description = "Failed attempts in a row without progress before giving up "
+          + "(default: ${DEFAULT-VALUE}).")
+  int retries;
+
+  @Option(names = "--connect-timeout", paramLabel = "TIME", defaultValue = "10s",
+      description = "Time allowed to connect (default: ${DEFAULT-VALUE}).")
+  String connectTimeout;
+
+  @Option(names = "--stall-timeout", paramLabel = "TIME", defaultValue = "30s",
+      description = "Drop a connection that receives nothing for TIME and re-queue its range "
+          + "(default: ${DEFAULT-VALUE}).")
+  String stallTimeout;
+
+  @Option(names = "--limit-rate", paramLabel = "RATE",
+      description = "Cap the whole download's rate, e.g. 500k or 10m (bytes per second).")
+  String limitRate;
+
   @Override
-  public Integer call() {
-    return 1;
+  public Integer call() throws Exception {
+    PrintStream err = System.err;
+    if (inputFile == null && url == null) {
+      throw new ParameterException(spec.commandLine(), "a URL or -i FILE is needed");
+    }
+    if (inputFile != null && url != null) {
+      throw new ParameterException(spec.commandLine(), "give either a URL or -i FILE, not both");
+    }
+    if (output != null && (dir != null || inputFile != null)) {
+      throw new ParameterException(spec.commandLine(), "-o cannot be combined with -d or -i");
+    }
+    if (jobs < 1 || jobs > 64) {
+      throw new ParameterException(spec.commandLine(), "-j must be between 1 and 64");
+    }
+    DownloadOptions.Builder options;
+    try {
+      options = optionsFromFlags();
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), e.getMessage());
+    }
+    return inputFile == null ? single(options, err) : list(options, err);
+  }
+
+  private DownloadOptions.Builder optionsFromFlags() {
+    DownloadOptions.Builder b = DownloadOptions.builder()
+        .connections(connections)
+        .retries(retries)
+        .failIfChanged(failIfChanged)
+        .connectTimeout(Units.parseDuration(connectTimeout))
+        .stallTimeout(Units.parseDuration(stallTimeout));
+    if (checksum != null) {
+      b.checksum(Checksum.parse(checksum));
+    }
+    if (limitRate != null) {
+      b.limitRate(Units.parseSize(limitRate));
+    }
+    return b;
+  }
+
+  private int single(DownloadOptions.Builder options, PrintStream err) throws Exception {
+    URI uri = Rget.parseUrl(url);
+    boolean terminal = System.console() != null;
+    Path target = output != null ? output : dir != null ? dir : Path.of("");
+    boolean intoDir = output == null;
+    NoticeSink sink = new NoticeSink(err, quiet);
+    Download d = intoDir
+        ? Rget.downloadInto(uri, target.toAbsolutePath(), options.notices(sink).build())
+        : Rget.download(uri, target, options.notices(sink).build());
+    ProgressDisplay display = quiet ? null : new ProgressDisplay(d, err, terminal);
+    sink.display = display;
+    Thread hook = cancelOnSignal(List.of(d));
+    try {
+      DownloadResult r = await(d);
+      if (display != null) {
+        display.close();
+      }
+      if (!quiet) {
+        err.println(summary(r));
+      }
+      return ExitCodes.OK;
+    } finally {
+      if (display != null) {
+        display.close();
+      }
+      removeHook(hook);
+    }
+  }
+
+  private int list(DownloadOptions.Builder options, PrintStream err) throws Exception {
+    List<URI> uris = new ArrayList<>();
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(inputFile, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new DownloadException(FailureKind.USAGE, "cannot read URL list " + inputFile + ": " + e);
+    }
+    for (String line : lines) {
+      String t = line.strip();
+      if (!t.isEmpty() && !t.startsWith("#")) {
+        uris.add(Rget.parseUrl(t));
+      }
+    }
+    Path target = (dir != null ? dir : Path.of("")).toAbsolutePath();
+    NoticeSink sink = new NoticeSink(err, quiet);
+    DownloadOptions opts = options.notices(sink).hostLimiter(new HostLimiter(maxPerHost)).build();
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, Math.max(1, uris.size())));
+    List<Download> running = java.util.Collections.synchronizedList(new ArrayList<>());
+    Thread hook = cancelOnSignal(running);
+    int worst = ExitCodes.OK;
+    int ok = 0;
+    try (Transport shared = Rget.newTransport(opts)) {
+      List<Future<Integer>> results = new ArrayList<>();
+      for (URI u : uris) {
+        results.add(pool.submit(() -> {
+          Download d = Rget.download(u, target, true, opts, shared);
+          running.add(d);
+          try {
+            DownloadResult r = await(d);
+            if (!quiet) {
+              err.println(summary(r));
+            }
+            return ExitCodes.OK;
+          } catch (DownloadException e) {
+            err.println("rget: " + u + ": " + e.getMessage());
+            return e.kind().exitCode();
+          } finally {
+            running.remove(d);
+          }
+        }));
+      }
+      for (Future<Integer> f : results) {
+        int code = f.get();
+        if (code == ExitCodes.OK) {
+          ok++;
+        } else if (worst == ExitCodes.OK) {
+          worst = code;
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+      removeHook(hook);
+    }
+    if (!quiet || worst != ExitCodes.OK) {
+      err.println("rget: " + ok + " of " + uris.size() + " files downloaded");
+    }
+    return worst;
+  }
+
+  private static DownloadResult await(Download d) throws Exception {
+    try {
+      return d.result().get();
+    } catch (ExecutionException | CompletionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  private static String summary(DownloadResult r) {
+    double secs = Math.max(1e-3, r.elapsed().toNanos() / 1e9);
+    return String.format(Locale.ROOT, "rget: saved %s (%s in %.1f s, %s/s%s)", r.path(),
+        Units.bytes(r.length()), secs, Units.bytes((long) (r.bytesFetched() / secs)),
+        r.resumedBytes() > 0 ? ", " + Units.bytes(r.resumedBytes()) + " resumed" : "");
+  }
+
+  /**
+   * On SIGINT/SIGTERM, cancel the downloads and wait briefly for their state to be saved, so the
+   * next run resumes from where this one stopped.
+   */
+  private static Thread cancelOnSignal(List<Download> downloads) {
+    Thread hook = new Thread(() -> {
+      List<Download> snapshot;
+      synchronized (downloads) {
+        snapshot = new ArrayList<>(downloads);
+      }
+      snapshot.forEach(Download::cancel);
+      for (Download d : snapshot) {
+        try {
+          d.result().handle((r, e) -> null).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+          // Shutting down anyway; the state saved so far stays valid.
+        }
+      }
+    }, "rget-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
+  }
+
+  private static void removeHook(Thread hook) {
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException e) {
+      // Already shutting down: the hook is running.
+    }
+  }
+
+  /** Routes the engine's notices to the display (or stderr), unless quiet. */
+  private static final class NoticeSink implements Consumer<String> {
+    private final PrintStream err;
+    private final boolean quiet;
+    volatile ProgressDisplay display;
+
+    NoticeSink(PrintStream err, boolean quiet) {
+      this.err = err;
+      this.quiet = quiet;
+    }
+
+    @Override
+    public void accept(String message) {
+      if (quiet) {
+        return;
+      }
+      ProgressDisplay d = display;
+      if (d != null) {
+        d.notice(message);
+      } else {
+        err.println("rget: note: " + message);
+      }
+    }
   }
 }

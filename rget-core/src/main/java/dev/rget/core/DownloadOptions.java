@@ -1,0 +1,240 @@
+package dev.rget.core;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * How to download: connections, timeouts, retries, rate limit, integrity check. Immutable; build
+ * with {@link #builder()}. Every option has a default fit for a command-line user.
+ */
+public final class DownloadOptions {
+  /** Default number of parallel connections. */
+  public static final int DEFAULT_CONNECTIONS = 8;
+
+  private final int connections;
+  private final long minSplitSize;
+  private final Checksum checksum;
+  private final boolean failIfChanged;
+  private final int retries;
+  private final Duration connectTimeout;
+  private final Duration stallTimeout;
+  private final long limitRate;
+  private final String userAgent;
+  private final Duration saveInterval;
+  private final Duration durableInterval;
+  private final Consumer<String> notices;
+  private final HostLimiter hostLimiter;
+
+  private DownloadOptions(Builder b) {
+    this.connections = b.connections;
+    this.minSplitSize = b.minSplitSize;
+    this.checksum = b.checksum;
+    this.failIfChanged = b.failIfChanged;
+    this.retries = b.retries;
+    this.connectTimeout = b.connectTimeout;
+    this.stallTimeout = b.stallTimeout;
+    this.limitRate = b.limitRate;
+    this.userAgent = b.userAgent;
+    this.saveInterval = b.saveInterval;
+    this.durableInterval = b.durableInterval;
+    this.notices = b.notices;
+    this.hostLimiter = b.hostLimiter;
+  }
+
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults. */
+  public static DownloadOptions defaults() {
+    return builder().build();
+  }
+
+  /** Parallel connections (default 8). */
+  public int connections() {
+    return connections;
+  }
+
+  /** A range is never split into pieces smaller than this (default 1 MiB). */
+  public long minSplitSize() {
+    return minSplitSize;
+  }
+
+  /** The expected digest of the finished file, or {@code null}. */
+  public Checksum checksum() {
+    return checksum;
+  }
+
+  /** Fail with {@link FailureKind#REMOTE_CHANGED} instead of starting over when the remote changed. */
+  public boolean failIfChanged() {
+    return failIfChanged;
+  }
+
+  /** Attempts in a row that may fail without progress before giving up (default 5). */
+  public int retries() {
+    return retries;
+  }
+
+  /** Time allowed to open a connection (default 10 s). */
+  public Duration connectTimeout() {
+    return connectTimeout;
+  }
+
+  /** A connection that delivers no byte for this long is dropped and its range re-queued (default 30 s). */
+  public Duration stallTimeout() {
+    return stallTimeout;
+  }
+
+  /** Cap on the whole download's rate in bytes per second; 0 means none (default). */
+  public long limitRate() {
+    return limitRate;
+  }
+
+  /** The User-Agent header. */
+  public String userAgent() {
+    return userAgent;
+  }
+
+  /** How often the resume state is saved while data flows (default 100 ms). */
+  public Duration saveInterval() {
+    return saveInterval;
+  }
+
+  /** How often written data is forced to disk and recorded as surviving a power cut (default 5 s). */
+  public Duration durableInterval() {
+    return durableInterval;
+  }
+
+  /** Receives one-line notices for the user (remote changed, resume not verifiable, ...). */
+  public Consumer<String> notices() {
+    return notices;
+  }
+
+  /** Caps connections per host across downloads that share it; {@code null} for no cap. */
+  public HostLimiter hostLimiter() {
+    return hostLimiter;
+  }
+
+  /** Builds {@link DownloadOptions}. */
+  public static final class Builder {
+    private int connections = DEFAULT_CONNECTIONS;
+    private long minSplitSize = 1L << 20;
+    private Checksum checksum;
+    private boolean failIfChanged;
+    private int retries = 5;
+    private Duration connectTimeout = Duration.ofSeconds(10);
+    private Duration stallTimeout = Duration.ofSeconds(30);
+    private long limitRate;
+    private String userAgent = "rget/0.1";
+    private Duration saveInterval = Duration.ofMillis(100);
+    private Duration durableInterval = Duration.ofSeconds(5);
+    private Consumer<String> notices = s -> { };
+    private HostLimiter hostLimiter;
+
+    private Builder() {}
+
+    /** Parallel connections, 1 to 64. */
+    public Builder connections(int n) {
+      if (n < 1 || n > 64) {
+        throw new IllegalArgumentException("connections must be between 1 and 64, got " + n);
+      }
+      this.connections = n;
+      return this;
+    }
+
+    /** Smallest piece a range is split into; at least 16 KiB. */
+    public Builder minSplitSize(long bytes) {
+      if (bytes < 16 * 1024) {
+        throw new IllegalArgumentException("minimum split size must be at least 16 KiB");
+      }
+      this.minSplitSize = bytes;
+      return this;
+    }
+
+    /** Expected digest, or {@code null}. */
+    public Builder checksum(Checksum c) {
+      this.checksum = c;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#failIfChanged()}. */
+    public Builder failIfChanged(boolean b) {
+      this.failIfChanged = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#retries()}; 0 or more. */
+    public Builder retries(int n) {
+      if (n < 0) {
+        throw new IllegalArgumentException("retries must be 0 or more");
+      }
+      this.retries = n;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#connectTimeout()}. */
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = positive(d, "connect timeout");
+      return this;
+    }
+
+    /** See {@link DownloadOptions#stallTimeout()}. */
+    public Builder stallTimeout(Duration d) {
+      this.stallTimeout = positive(d, "stall timeout");
+      return this;
+    }
+
+    /** See {@link DownloadOptions#limitRate()}; 0 for none. */
+    public Builder limitRate(long bytesPerSecond) {
+      if (bytesPerSecond < 0) {
+        throw new IllegalArgumentException("rate limit must be 0 or more");
+      }
+      this.limitRate = bytesPerSecond;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#userAgent()}. */
+    public Builder userAgent(String ua) {
+      this.userAgent = Objects.requireNonNull(ua);
+      return this;
+    }
+
+    /** See {@link DownloadOptions#saveInterval()}. */
+    public Builder saveInterval(Duration d) {
+      this.saveInterval = positive(d, "save interval");
+      return this;
+    }
+
+    /** See {@link DownloadOptions#durableInterval()}. */
+    public Builder durableInterval(Duration d) {
+      this.durableInterval = positive(d, "durable interval");
+      return this;
+    }
+
+    /** See {@link DownloadOptions#notices()}. */
+    public Builder notices(Consumer<String> sink) {
+      this.notices = Objects.requireNonNull(sink);
+      return this;
+    }
+
+    /** See {@link DownloadOptions#hostLimiter()}. */
+    public Builder hostLimiter(HostLimiter limiter) {
+      this.hostLimiter = limiter;
+      return this;
+    }
+
+    /** The options. */
+    public DownloadOptions build() {
+      return new DownloadOptions(this);
+    }
+
+    private static Duration positive(Duration d, String what) {
+      if (d == null || d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(what + " must be positive");
+      }
+      return d;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.rget.core;
+
+import dev.rget.core.engine.DownloadJob;
+import dev.rget.core.transport.JdkHttpTransport;
+import dev.rget.core.transport.Transport;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Entry point of the rget library.
+ *
+ * <pre>{@code
+ * Download d = Rget.download(URI.create("https://example.org/big.iso"), Path.of("big.iso"),
+ *     DownloadOptions.builder().connections(8).build());
+ * DownloadResult r = d.result().join();
+ * }</pre>
+ *
+ * <p>A download writes {@code FILE.part} in place and keeps {@code FILE.rget} beside it; calling
+ * the same download again after a crash resumes. {@code FILE} appears only complete.
+ */
+public final class Rget {
+  private Rget() {}
+
+  /** Starts downloading {@code uri} to the file {@code output}. */
+  public static Download download(URI uri, Path output, DownloadOptions options) {
+    return new DownloadJob(uri, output, false, options, newTransport(options), true).start();
+  }
+
+  /**
+   * Starts downloading {@code uri} into {@code directory}, naming the file after the server's
+   * Content-Disposition or the URL path.
+   */
+  public static Download downloadInto(URI uri, Path directory, DownloadOptions options) {
+    return new DownloadJob(uri, directory, true, options, newTransport(options), true).start();
+  }
+
+  /**
+   * Starts a download over a transport shared with other downloads (for example the downloads of
+   * a URL list); the transport is not closed when the download ends.
+   */
+  public static Download download(URI uri, Path target, boolean targetIsDirectory,
+      DownloadOptions options, Transport shared) {
+    return new DownloadJob(uri, target, targetIsDirectory, options, shared, false).start();
+  }
+
+  /** A transport configured from the options' timeouts and User-Agent. */
+  public static Transport newTransport(DownloadOptions options) {
+    Duration headerTimeout = options.stallTimeout();
+    return new JdkHttpTransport(options.connectTimeout(), headerTimeout, options.userAgent());
+  }
+
+  /**
+   * Parses a URL typed by a user.
+   *
+   * @throws DownloadException of kind {@link FailureKind#USAGE} with a one-line reason
+   */
+  public static URI parseUrl(String text) throws DownloadException {
+    URI uri;
+    try {
+      uri = new URI(text.trim());
+    } catch (URISyntaxException e) {
+      throw new DownloadException(FailureKind.USAGE, "malformed URL '" + text + "': "
+          + e.getReason(), e);
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null) {
+      throw new DownloadException(FailureKind.USAGE, "URL '" + text
+          + "' has no scheme (use http:// or https://)");
+    }
+    if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
+      throw new DownloadException(FailureKind.USAGE, "unsupported URL scheme '" + scheme
+          + "' in " + text + " (use http or https)");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new DownloadException(FailureKind.USAGE, "URL '" + text + "' has no host");
+    }
+    return uri;
+  }
+}

@@ -1,0 +1,470 @@
+package dev.rget.core.engine;
+
+import dev.rget.core.Download;
+import dev.rget.core.DownloadException;
+import dev.rget.core.DownloadOptions;
+import dev.rget.core.DownloadResult;
+import dev.rget.core.FailureKind;
+import dev.rget.core.Progress;
+import dev.rget.core.http.Validators;
+import dev.rget.core.range.ByteRange;
+import dev.rget.core.range.RangeSet;
+import dev.rget.core.state.BootId;
+import dev.rget.core.state.PartFile;
+import dev.rget.core.state.ResumeState;
+import dev.rget.core.state.StateStore;
+import dev.rget.core.transport.Transport;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One download, run as a pipeline on its own thread: probe, plan (resume or start over), fetch
+ * (parallel ranges, or one stream), verify, commit. The output path receives the file only by a
+ * rename of the complete, verified, forced part file; until then the part file and its state
+ * sidecar hold what was fetched, so the same call later resumes. Use through
+ * {@link dev.rget.core.Rget}.
+ */
+public final class DownloadJob implements Download {
+  private static final int MAX_RESTARTS = 3;
+
+  private final URI url;
+  private final Path target;
+  private final boolean targetIsDirectory;
+  private final DownloadOptions options;
+  private final Transport transport;
+  private final boolean ownsTransport;
+  private final CompletableFuture<DownloadResult> result = new CompletableFuture<>();
+  private final AtomicLong fetched = new AtomicLong();
+  private final AtomicInteger activeConnections = new AtomicInteger();
+  private final SpeedMeter speed = new SpeedMeter();
+  private final long startNanos = System.nanoTime();
+  private final String bootId = BootId.current();
+  private volatile FetchContext ctx;
+  private volatile WrittenRanges ledger;
+  private volatile long totalBytes = -1;
+  private volatile String fileName;
+  private volatile boolean cancelled;
+
+  /**
+   * @param target the output file, or the directory to put it in
+   * @param targetIsDirectory whether {@code target} is a directory (the name then comes from
+   *     the server or the URL)
+   * @param ownsTransport close the transport when the download ends
+   */
+  public DownloadJob(URI url, Path target, boolean targetIsDirectory, DownloadOptions options,
+      Transport transport, boolean ownsTransport) {
+    this.url = url;
+    this.target = target;
+    this.targetIsDirectory = targetIsDirectory;
+    this.options = options;
+    this.transport = transport;
+    this.ownsTransport = ownsTransport;
+    if (!targetIsDirectory) {
+      this.fileName = target.getFileName().toString();
+    }
+  }
+
+  /** Starts the download on its own thread and returns this handle. */
+  public DownloadJob start() {
+    Thread t = new Thread(this::run, "rget-download");
+    t.setDaemon(true);
+    t.start();
+    return this;
+  }
+
+  @Override
+  public CompletableFuture<DownloadResult> result() {
+    return result;
+  }
+
+  @Override
+  public Progress progress() {
+    WrittenRanges l = ledger;
+    return new Progress(totalBytes, l == null ? 0 : l.size(), speed.bytesPerSecond(),
+        activeConnections.get(), Duration.ofNanos(System.nanoTime() - startNanos), fileName);
+  }
+
+  @Override
+  public void cancel() {
+    cancelled = true;
+    FetchContext c = ctx;
+    if (c != null) {
+      c.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
+    }
+  }
+
+  private void run() {
+    try {
+      result.complete(execute());
+    } catch (DownloadException e) {
+      result.completeExceptionally(e);
+    } catch (InterruptedException e) {
+      result.completeExceptionally(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
+    } catch (IOException e) {
+      result.completeExceptionally(new DownloadException(FailureKind.LOCAL_IO,
+          RequestSender.describe(e), e));
+    } catch (RuntimeException | Error e) {
+      result.completeExceptionally(new DownloadException(FailureKind.INTERNAL,
+          "internal error: " + e, e));
+    } finally {
+      if (ownsTransport) {
+        transport.close();
+      }
+    }
+  }
+
+  private DownloadResult execute() throws IOException, InterruptedException {
+    RequestSender.checkScheme(url);
+    RequestSender sender = new RequestSender(transport);
+    Prober prober = new Prober(sender);
+    RemoteFile remote = probe(prober);
+    Path out = targetIsDirectory ? target.resolve(remote.fileName()) : target;
+    checkOutput(out);
+    fileName = out.getFileName().toString();
+    Path partPath = out.resolveSibling(fileName + ".part");
+    StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
+    for (int restart = 0; ; restart++) {
+      totalBytes = remote.length();
+      Resume resume = decideResume(store, partPath, remote);
+      try {
+        return fetchAndCommit(sender, remote, resume, out, partPath, store);
+      } catch (RemoteChangedException e) {
+        if (options.failIfChanged()) {
+          throw new DownloadException(FailureKind.REMOTE_CHANGED,
+              e.getMessage() + "; stopping as asked (--fail-if-changed)", e);
+        }
+        if (restart + 1 >= MAX_RESTARTS) {
+          throw new DownloadException(FailureKind.REMOTE_CHANGED, e.getMessage()
+              + "; it changed " + MAX_RESTARTS + " times during the download, giving up", e);
+        }
+        notice(e.getMessage() + "; starting over so that the file is one consistent version");
+        store.delete();
+        remote = probe(prober);
+      }
+    }
+  }
+
+  private RemoteFile probe(Prober prober) throws IOException, InterruptedException {
+    int failures = 0;
+    while (true) {
+      checkCancelled();
+      try {
+        return prober.probe(url);
+      } catch (RetryableException e) {
+        failures++;
+        if (failures > options.retries()) {
+          throw new DownloadException(e.kind(), e.getMessage() + " (gave up after " + failures
+              + " attempts)", e);
+        }
+        Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
+      }
+    }
+  }
+
+  private void checkOutput(Path out) throws DownloadException {
+    if (Files.isDirectory(out)) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "output path " + out + " is a directory");
+    }
+    Path dir = out.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "output directory " + dir
+          + " does not exist");
+    }
+    if (!Files.isWritable(dir)) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "output directory " + dir
+          + " is not writable");
+    }
+  }
+
+  /** Which bytes of an existing part file may be kept. */
+  private record Resume(RangeSet written, RangeSet durable) {
+    static Resume none() {
+      return new Resume(new RangeSet(), new RangeSet());
+    }
+  }
+
+  private Resume decideResume(StateStore store, Path partPath, RemoteFile remote)
+      throws IOException {
+    if (!store.exists()) {
+      if (Files.exists(partPath)) {
+        notice(partPath.getFileName() + " has no state file " + store.path().getFileName()
+            + ": its bytes cannot be trusted, starting from zero");
+      }
+      return Resume.none();
+    }
+    ResumeState st;
+    try {
+      st = store.load();
+    } catch (StateStore.CorruptStateException e) {
+      notice("state file " + store.path().getFileName() + " is unusable (" + e.getMessage()
+          + "): starting from zero");
+      return Resume.none();
+    } catch (IOException e) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "cannot read " + store.path() + ": "
+          + RequestSender.describe(e), e);
+    }
+    if (!st.url().equals(url) && !st.finalUrl().equals(remote.finalUri())) {
+      notice("state file " + store.path().getFileName() + " belongs to a download of "
+          + st.url() + ": starting from zero");
+      return Resume.none();
+    }
+    if (!Files.exists(partPath)) {
+      notice(partPath.getFileName() + " is missing: starting from zero");
+      return Resume.none();
+    }
+    Validators now = remote.validators();
+    if (now.length() < 0 || st.remote().length() < 0) {
+      notice("the file's length is unknown, so a partial download cannot be resumed: starting"
+          + " from zero");
+      return Resume.none();
+    }
+    if (!st.remote().sameVersionAs(now)) {
+      String msg = "the remote file changed since the partial download (was "
+          + st.remote().describe() + ", now " + now.describe() + ")";
+      if (options.failIfChanged()) {
+        throw new DownloadException(FailureKind.REMOTE_CHANGED,
+            msg + "; stopping as asked (--fail-if-changed)");
+      }
+      notice(msg + "; starting over");
+      return Resume.none();
+    }
+    if (!now.hasValidator()) {
+      notice("the server sends no ETag or Last-Modified, so rget cannot tell whether the remote"
+          + " file changed since the partial download; resuming on equal length only");
+    } else if (now.ifRangeValue() == null) {
+      notice("the server has only a weak ETag, which If-Range cannot use; every resumed part is"
+          + " checked against the recorded ETag instead");
+    }
+    RangeSet written = st.trusted(bootId);
+    if (written.size() < st.written().size()) {
+      notice("the system restarted since the last run: keeping the " + written.size()
+          + " bytes that were forced to disk, fetching the rest again");
+    }
+    long partSize = Files.size(partPath);
+    RangeSet kept = clip(written, Math.min(partSize, now.length()));
+    RangeSet durable = clip(st.durable(), Math.min(partSize, now.length()));
+    return new Resume(kept, durable);
+  }
+
+  private static RangeSet clip(RangeSet set, long limit) {
+    RangeSet out = new RangeSet();
+    for (ByteRange r : set.ranges()) {
+      if (r.first() < limit) {
+        out.add(r.first(), Math.min(r.endExclusive(), limit));
+      }
+    }
+    return out;
+  }
+
+  private DownloadResult fetchAndCommit(RequestSender sender, RemoteFile remote, Resume resume,
+      Path out, Path partPath, StateStore store) throws IOException, InterruptedException {
+    Validators v = remote.validators();
+    URI finalUri = remote.finalUri();
+    // The state exists before the part file does, so a part file is never left without one.
+    store.save(new ResumeState(url, finalUri, v, bootId, resume.written(), resume.durable()), true);
+    PartFile part = openPart(partPath);
+    try {
+      if (resume.written().isEmpty()) {
+        part.truncate(0);
+      } else if (part.size() > v.length()) {
+        part.truncate(v.length());
+      }
+      WrittenRanges l = new WrittenRanges(resume.written());
+      ledger = l;
+      long resumed = l.size();
+      if (resumed > 0) {
+        notice("resuming: " + resumed + " of " + v.length() + " bytes already here");
+      }
+      FetchContext c = newContext(sender, finalUri, v, part, l);
+      Checkpointer checkpointer = new Checkpointer(store,
+          ranges -> new ResumeState(url, finalUri, v, bootId, ranges[0], ranges[1]), l,
+          resume.durable(), part, options.saveInterval(), options.durableInterval(),
+          e -> stopCurrent(new DownloadException(FailureKind.LOCAL_IO, "cannot save resume state "
+              + store.path() + ": " + RequestSender.describe(e), e)),
+          () -> speed.sample(System.nanoTime(), fetched.get()));
+      checkpointer.start();
+      long length;
+      try {
+        checkCancelled();
+        length = fetchAll(c, remote);
+      } catch (IOException | InterruptedException | RuntimeException e) {
+        checkpointer.close();
+        if (!(e instanceof RemoteChangedException)) {
+          saveOnFailure(checkpointer, e);
+        }
+        throw e;
+      }
+      checkpointer.close();
+      totalBytes = length;
+      if (!l.covers(length)) {
+        throw new DownloadException(FailureKind.INTERNAL, "bug: download ended with holes");
+      }
+      if (part.size() != length) {
+        part.truncate(length);
+      }
+      // Forced before the rename: a file at the output path must be complete even after a
+      // power cut.
+      part.force();
+      verifyChecksum(part, partPath, store);
+      part.close();
+      commit(partPath, out);
+      store.delete();
+      speed.sample(System.nanoTime(), fetched.get());
+      return new DownloadResult(out, length, fetched.get(), resumed,
+          Duration.ofNanos(System.nanoTime() - startNanos));
+    } finally {
+      part.close();
+    }
+  }
+
+  private FetchContext newContext(RequestSender sender, URI finalUri, Validators v, PartFile part,
+      WrittenRanges l) {
+    FetchContext c = new FetchContext(sender, finalUri, v, part, l, options,
+        new RateLimiter(options.limitRate()), fetched, activeConnections);
+    ctx = c;
+    if (cancelled) {
+      c.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
+    }
+    return c;
+  }
+
+  private void stopCurrent(Throwable reason) {
+    FetchContext c = ctx;
+    if (c != null) {
+      c.stop(reason);
+    }
+  }
+
+  private long fetchAll(FetchContext c, RemoteFile remote) throws IOException, InterruptedException {
+    long length = remote.length();
+    if (length == 0) {
+      return 0;
+    }
+    if (length > 0 && remote.ranges() != RemoteFile.RangeSupport.NO) {
+      List<ByteRange> missing = c.ledger.snapshot().missing(length);
+      if (missing.isEmpty()) {
+        return length;
+      }
+      try {
+        new ParallelFetch(c, missing, options.connections(),
+            remote.ranges() == RemoteFile.RangeSupport.YES).run();
+        return length;
+      } catch (RangesIgnoredException e) {
+        notice("the server ignores range requests: downloading as a single stream");
+        FetchContext stream = newContext(c.sender, c.uri, c.validators, c.part, c.ledger);
+        return new StreamFetch(stream).run(e.response());
+      }
+    }
+    if (length < 0) {
+      notice("the server did not announce the file's length: downloading as a single stream"
+          + " that cannot be resumed");
+    } else {
+      notice("the server does not support range requests: downloading as a single stream");
+    }
+    return new StreamFetch(c).run(null);
+  }
+
+  private void saveOnFailure(Checkpointer checkpointer, Throwable cause) {
+    try {
+      checkpointer.saveDurable();
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private PartFile openPart(Path partPath) throws DownloadException {
+    PartFile part;
+    try {
+      part = PartFile.open(partPath);
+    } catch (AccessDeniedException e) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "no permission to write " + partPath, e);
+    } catch (IOException e) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "cannot open " + partPath + ": "
+          + RequestSender.describe(e), e);
+    }
+    try {
+      if (part.channel().tryLock() == null) {
+        throw new OverlappingFileLockException();
+      }
+    } catch (OverlappingFileLockException | IOException e) {
+      try {
+        part.close();
+      } catch (IOException ce) {
+        e.addSuppressed(ce);
+      }
+      throw new DownloadException(FailureKind.LOCAL_IO, "another download is writing " + partPath,
+          e);
+    }
+    return part;
+  }
+
+  private void verifyChecksum(PartFile part, Path partPath, StateStore store) throws IOException {
+    if (options.checksum() == null) {
+      return;
+    }
+    MessageDigest md = options.checksum().newDigest();
+    ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+    FileChannel ch = part.channel();
+    long pos = 0;
+    while (true) {
+      buf.clear();
+      int n = ch.read(buf, pos);
+      if (n < 0) {
+        break;
+      }
+      buf.flip();
+      md.update(buf);
+      pos += n;
+    }
+    byte[] digest = md.digest();
+    if (!options.checksum().matches(digest)) {
+      part.close();
+      // The bytes are complete but wrong: keeping them would only make the next run "resume"
+      // to the same wrong file.
+      Files.deleteIfExists(partPath);
+      store.delete();
+      throw new DownloadException(FailureKind.CHECKSUM_MISMATCH, options.checksum().algorithm()
+          + " mismatch: expected " + options.checksum().expectedHex() + ", got "
+          + java.util.HexFormat.of().formatHex(digest) + "; the download was discarded");
+    }
+  }
+
+  private static void commit(Path partPath, Path out) throws DownloadException {
+    try {
+      try {
+        Files.move(partPath, out, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(partPath, out, StandardCopyOption.REPLACE_EXISTING);
+      }
+      StateStore.syncDirectory(out.toAbsolutePath().getParent());
+    } catch (IOException e) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "cannot rename " + partPath + " to "
+          + out + ": " + RequestSender.describe(e), e);
+    }
+  }
+
+  private void checkCancelled() throws DownloadException {
+    if (cancelled) {
+      throw new DownloadException(FailureKind.CANCELLED, "cancelled");
+    }
+  }
+
+  private void notice(String message) {
+    options.notices().accept(message);
+  }
+}

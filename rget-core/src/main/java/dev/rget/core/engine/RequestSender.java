@@ -1,0 +1,144 @@
+package dev.rget.core.engine;
+
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
+import dev.rget.core.http.Headers;
+import dev.rget.core.http.HttpDate;
+import dev.rget.core.transport.StallException;
+import dev.rget.core.transport.Transport;
+import dev.rget.core.transport.TransportRequest;
+import dev.rget.core.transport.TransportResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpConnectTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Sends a request through the transport, follows redirects itself (at most {@link #MAX_REDIRECTS}),
+ * and turns failures into the engine's classes: permanent ({@link DownloadException}) or worth
+ * another attempt ({@link RetryableException}). Statuses other than redirects are returned to
+ * the caller unless they are errors.
+ */
+final class RequestSender {
+  static final int MAX_REDIRECTS = 10;
+  private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
+
+  private final Transport transport;
+
+  RequestSender(Transport transport) {
+    this.transport = transport;
+  }
+
+  /**
+   * Sends {@code method uri} with {@code headers}, following redirects. Returns a response whose
+   * status is 2xx, 416, or (when {@code allowError}) any other non-redirect.
+   */
+  TransportResponse send(String method, URI uri, Map<String, String> headers) throws IOException {
+    URI current = uri;
+    for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+      checkScheme(current);
+      TransportResponse r;
+      try {
+        r = transport.send(new TransportRequest(method, current, headers));
+      } catch (StallException e) {
+        throw RetryableException.network("no response from " + current.getHost() + ": "
+            + e.getMessage(), e);
+      } catch (UnknownHostException e) {
+        throw new DownloadException(FailureKind.NETWORK, "unknown host " + current.getHost(), e);
+      } catch (HttpConnectTimeoutException e) {
+        throw RetryableException.network("connection to " + hostPort(current) + " timed out", e);
+      } catch (ConnectException e) {
+        throw RetryableException.network("connection to " + hostPort(current) + " refused", e);
+      } catch (InterruptedIOException e) {
+        throw e;
+      } catch (IOException e) {
+        throw RetryableException.network(describe(e) + " (" + hostPort(current) + ")", e);
+      } catch (IllegalArgumentException e) {
+        throw new DownloadException(FailureKind.USAGE, "cannot request " + current + ": "
+            + e.getMessage(), e);
+      }
+      int status = r.status();
+      if (HttpStatus.isRedirect(status)) {
+        Optional<String> location = r.header(Headers.LOCATION);
+        r.close();
+        if (location.isEmpty()) {
+          throw new DownloadException(FailureKind.PROTOCOL,
+              "HTTP " + status + " redirect without Location from " + current);
+        }
+        try {
+          current = current.resolve(location.get().trim());
+        } catch (IllegalArgumentException e) {
+          throw new DownloadException(FailureKind.PROTOCOL,
+              "bad redirect Location '" + location.get() + "' from " + current, e);
+        }
+        continue;
+      }
+      if (status >= 400 && status != 416) {
+        String msg = "HTTP " + HttpStatus.describe(status) + " from " + current;
+        Duration retryAfter = retryAfter(r);
+        r.close();
+        if (HttpStatus.isTransient(status)) {
+          throw new RetryableException(FailureKind.HTTP_STATUS, msg, retryAfter,
+              status == 429 || status == 503, null);
+        }
+        throw new DownloadException(FailureKind.HTTP_STATUS, msg);
+      }
+      return r;
+    }
+    throw new DownloadException(FailureKind.HTTP_STATUS,
+        "too many redirects (more than " + MAX_REDIRECTS + ") starting at " + uri);
+  }
+
+  static void checkScheme(URI uri) throws DownloadException {
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new DownloadException(FailureKind.USAGE,
+          "unsupported URL scheme '" + uri.getScheme() + "' in " + uri + " (use http or https)");
+    }
+    if (uri.getHost() == null || uri.getHost().isEmpty()) {
+      throw new DownloadException(FailureKind.USAGE, "URL has no host: " + uri);
+    }
+  }
+
+  /** Retry-After as seconds or an HTTP date; {@code null} when absent or unparseable. */
+  static Duration retryAfter(TransportResponse r) {
+    Optional<String> v = r.header(Headers.RETRY_AFTER);
+    if (v.isEmpty()) {
+      return null;
+    }
+    String s = v.get().trim();
+    Duration d;
+    if (s.matches("\\d{1,9}")) {
+      d = Duration.ofSeconds(Long.parseLong(s));
+    } else {
+      Optional<Instant> t = HttpDate.parse(s);
+      if (t.isEmpty()) {
+        return null;
+      }
+      d = Duration.between(Instant.now(), t.get());
+      if (d.isNegative()) {
+        d = Duration.ZERO;
+      }
+    }
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
+  }
+
+  static String hostPort(URI uri) {
+    return uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+  }
+
+  static String describe(IOException e) {
+    String m = e.getMessage();
+    if (m == null || m.isBlank()) {
+      return e.getClass().getSimpleName();
+    }
+    return m;
+  }
+}

@@ -1,0 +1,111 @@
+package dev.rget.core.engine;
+
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
+import dev.rget.core.http.Headers;
+import dev.rget.core.transport.TransportResponse;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+
+/**
+ * Downloads the whole file as one stream from byte 0: for servers without range support and for
+ * bodies of unknown length. Each attempt starts over at byte 0 (such a server cannot resume
+ * mid-file), writing in place over the same version's bytes.
+ */
+final class StreamFetch {
+  private final FetchContext ctx;
+
+  StreamFetch(FetchContext ctx) {
+    this.ctx = ctx;
+  }
+
+  /**
+   * Runs the stream to its end and returns the number of bytes in the file.
+   *
+   * @param first an open 200 response to start from, or {@code null} to send a new request
+   */
+  long run(TransportResponse first) throws IOException, InterruptedException {
+    long known = ctx.validators.length();
+    TransportResponse r = first;
+    int failures = 0;
+    long best = 0;
+    while (true) {
+      long pos = 0;
+      try {
+        if (r == null) {
+          r = ctx.sender.send("GET", ctx.uri, Map.of(Headers.ACCEPT_ENCODING, "identity"));
+        }
+        ctx.opened(r);
+        if (r.status() != 200) {
+          throw RetryableException.protocol("unexpected HTTP " + HttpStatus.describe(r.status())
+              + " to a plain GET from " + r.uri());
+        }
+        long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
+        if (known >= 0 && declared >= 0 && declared != known) {
+          throw new RemoteChangedException("the server now reports a length of " + declared
+              + " bytes instead of " + known);
+        }
+        ResponseChecker.checkVersion(r, ctx.validators);
+        ByteBuffer chunk;
+        while (true) {
+          try {
+            chunk = r.next(ctx.options.stallTimeout());
+          } catch (InterruptedIOException e) {
+            throw e;
+          } catch (IOException e) {
+            if (ctx.stopped()) {
+              throw stoppedException();
+            }
+            throw RetryableException.network("connection lost after " + pos + " bytes: "
+                + RequestSender.describe(e), e);
+          }
+          if (chunk == null) {
+            break;
+          }
+          int n = chunk.remaining();
+          if (known >= 0 && pos + n > known) {
+            throw RetryableException.protocol("server sent more than the announced " + known
+                + " bytes");
+          }
+          if (ctx.stopped()) {
+            throw stoppedException();
+          }
+          ctx.rateLimiter.acquire(n);
+          ctx.write(chunk, pos);
+          ctx.ledger.add(pos, pos + n);
+          ctx.fetched.addAndGet(n);
+          pos += n;
+        }
+        if (known >= 0 && pos != known) {
+          throw RetryableException.network("server closed the connection after " + pos + " of "
+              + known + " bytes", null);
+        }
+        return pos;
+      } catch (RetryableException e) {
+        if (ctx.stopped()) {
+          throw stoppedException();
+        }
+        failures = pos > best ? 1 : failures + 1;
+        best = Math.max(best, pos);
+        if (failures > ctx.options.retries()) {
+          throw new DownloadException(e.kind(), e.getMessage() + " (gave up after " + failures
+              + " attempts)", e);
+        }
+        Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
+      } finally {
+        if (r != null) {
+          ctx.closed(r);
+          r = null;
+        }
+      }
+    }
+  }
+
+  private IOException stoppedException() {
+    Throwable reason = ctx.stopReason();
+    return reason instanceof IOException io ? io
+        : new DownloadException(FailureKind.CANCELLED, "cancelled");
+  }
+}

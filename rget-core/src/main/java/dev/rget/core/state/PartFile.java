@@ -1,0 +1,65 @@
+package dev.rget.core.state;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * The {@code OUT.part} file that a download fills in place: every byte is written at its final
+ * offset with positional writes, in any order, from any thread. There is no merge step.
+ */
+public final class PartFile implements AutoCloseable {
+  private final Path path;
+  private final FileChannel channel;
+
+  private PartFile(Path path, FileChannel channel) {
+    this.path = path;
+    this.channel = channel;
+  }
+
+  /** Opens (creating if needed) the part file for writing at any offset; never truncates. */
+  public static PartFile open(Path path) throws IOException {
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    return new PartFile(path, ch);
+  }
+
+  /** Where the part file is. */
+  public Path path() {
+    return path;
+  }
+
+  /** Writes all of {@code src} at {@code position}. */
+  public void write(ByteBuffer src, long position) throws IOException {
+    while (src.hasRemaining()) {
+      position += channel.write(src, position);
+    }
+  }
+
+  /** Current size of the file. */
+  public long size() throws IOException {
+    return channel.size();
+  }
+
+  /** Cuts the file to {@code length} bytes (used when starting over). */
+  public void truncate(long length) throws IOException {
+    channel.truncate(length);
+  }
+
+  /** Forces written data to the storage device, so it survives a power cut. */
+  public void force() throws IOException {
+    channel.force(false);
+  }
+
+  /** The channel, for reading back (checksums). */
+  public FileChannel channel() {
+    return channel;
+  }
+
+  @Override
+  public void close() throws IOException {
+    channel.close();
+  }
+}
