@@ -1,0 +1,78 @@
+# shellcheck shell=bash
+# How each client is driven. This is the one place that knows command lines: rget is plugged in
+# here (client_cmd / client_list_cmd), so the suite picks it up as soon as `rget get` works.
+
+RGET=${RGET:-$ROOT/rget}
+RGET_JAR=${RGET_JAR:-$ROOT/rget-cli/target/rget.jar}
+RGET_OK=0
+RGET_NOTE=""
+
+# client_cmd TOOL URL OUT CONNECTIONS [resume] -> sets the CMD array
+client_cmd() {
+  local tool=$1 url=$2 out=$3 n=$4 resume=${5:-}
+  case $tool in
+    rget) CMD=("$RGET" get "$url" -o "$out" -n "$n" -q) ;; # re-running the command resumes
+    aria2c)
+      CMD=(aria2c -q -x"$n" -s"$n" -k1M --auto-file-renaming=false --console-log-level=error
+        --summary-interval=0 -d "$(dirname "$out")" -o "$(basename "$out")")
+      [ -n "$resume" ] && CMD+=(-c) # resumes from OUT.aria2 (its control file)
+      CMD+=("$url") ;;
+    axel) CMD=(axel -q -n "$n" -o "$out" "$url") ;; # resumes by itself from OUT.st
+    wget2) CMD=(wget2 -q --no-hsts --no-netrc -O "$out" "$url") ;;
+    curl) CMD=(curl -sS -f -o "$out" "$url") ;;
+    *) die "unknown client $tool" ;;
+  esac
+}
+
+# client_list_cmd TOOL LIST DIR CONCURRENCY -> sets the CMD array (download every URL of LIST into DIR)
+client_list_cmd() {
+  local tool=$1 list=$2 dir=$3 c=$4
+  case $tool in
+    rget) CMD=("$RGET" get -i "$list" -d "$dir" -q) ;;
+    aria2c) CMD=(aria2c -q -i "$list" -d "$dir" -j "$c" --auto-file-renaming=false
+      --console-log-level=error --summary-interval=0) ;;
+    wget2) CMD=(wget2 -q --no-hsts --no-netrc -i "$list" -P "$dir" --max-threads="$c") ;;
+    curl) # curl reads the URLs from a config file (url = "...") and runs them in parallel
+      sed 's/.*/url = "&"/' "$list" >"$list.curl"
+      CMD=(curl -sS -f -Z --parallel-max "$c" --output-dir "$dir" --remote-name-all -K "$list.curl") ;;
+    *) die "client $tool has no list mode" ;;
+  esac
+}
+
+client_version() {
+  case $1 in
+    rget) "$RGET" --version 2>/dev/null | head -1 || echo "rget (version unknown)" ;;
+    aria2c) aria2c --version | head -1 ;;
+    axel) axel --version | head -1 ;;
+    wget2) wget2 --version | head -1 ;;
+    curl) curl --version | head -1 | cut -d' ' -f1-2 ;;
+  esac
+}
+
+# The launcher rebuilds rget when sources are newer than the jar (other engineers edit the tree
+# while we measure): rebuild outside the timed region, never inside a measured run.
+rget_prebuild() {
+  [ "$RGET" = "$ROOT/rget" ] || return 0
+  if [ ! -f "$RGET_JAR" ] || [ -n "$(find "$ROOT" -path "$ROOT/bench" -prune -o \( -name '*.java' \
+    -o -name 'pom.xml' -o -path '*/src/main/resources/*' \) -newer "$RGET_JAR" -print -quit)" ]; then
+    log "building rget (sources newer than the jar)..."
+    timeout 900 "$RGET" --version >>"$RAW/rget-build.log" 2>&1 || return 1
+  fi
+}
+
+# rget_probe URL SOURCE: is `rget get` working? Sets RGET_OK / RGET_NOTE.
+rget_probe() {
+  local url=$1 src=$2 out="$DL/rget-probe.bin" rc=0 st
+  RGET_OK=0
+  [ -x "$RGET" ] || { RGET_NOTE="no launcher at $RGET"; return 0; }
+  rget_prebuild || { RGET_NOTE="rget does not build (see raw/rget-build.log)"; return 0; }
+  rm -f "$out" "$out.part" "$out.rget"
+  timeout 120 "$RGET" get "$url" -o "$out" -n 4 -q >"$RAW/rget-probe.log" 2>&1 || rc=$?
+  st=$(verify_file "$out" "$src")
+  rm -f "$out" "$out.part" "$out.rget"
+  if [ "$rc" = 0 ] && [ "$st" = OK ]; then
+    RGET_OK=1
+  else
+    RGET_NOTE="\`rget get\` not working yet (exit $rc, $st; see raw/rget-probe.log)"
+  fi
+}
