@@ -114,7 +114,9 @@ public final class Faults {
 
   /**
    * Every response pauses once after {@code bytes} of its body (0: right after the head) for
-   * {@code duration}, or until {@link #releaseStalls()}.
+   * {@code duration}, or until {@link #releaseStalls()}. Applies to every response with a body
+   * longer than {@code bytes}, error bodies (about 20-30 bytes) included; HEAD and empty bodies
+   * never stall. A stall is held with the head and earlier body bytes already flushed.
    */
   public Faults stallAfter(long bytes, Duration duration) {
     if (bytes < 0) {

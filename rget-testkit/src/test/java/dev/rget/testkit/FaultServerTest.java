@@ -94,6 +94,20 @@ class FaultServerTest {
   }
 
   @Test
+  void servesContentBeyondFourGiB() throws Exception {
+    long big = 5L << 30;
+    Content huge = Content.pseudoRandom(big, 11);
+    server.put("/huge", huge);
+    HttpResponse<byte[]> r = get("/huge", "Range", "bytes=" + (big - 100) + "-");
+    assertThat(r.statusCode()).isEqualTo(206);
+    assertThat(r.headers().firstValue("content-range"))
+        .contains("bytes " + (big - 100) + "-" + (big - 1) + "/" + big);
+    assertThat(r.body()).isEqualTo(huge.bytes(big - 100, 100));
+    RawHttp.Reply head = RawHttp.send(server.port(), "HEAD", "/huge");
+    assertThat(head.header("content-length")).isEqualTo(Long.toString(big));
+  }
+
+  @Test
   void ifRangeKeepsTheRangeOnlyWhenTheValidatorMatches() throws Exception {
     assertThat(get("/f.bin", "Range", "bytes=0-9", "If-Range", "\"v1\"").statusCode())
         .isEqualTo(206);
@@ -135,6 +149,7 @@ class FaultServerTest {
     server.faults().resetAfter(10);
     RawHttp.Reply reset = RawHttp.send(server.port(), "GET", "/f.bin");
     assertThat(reset.body().length).isLessThanOrEqualTo(10);
+    assertThat(reset.reset()).isTrue();
 
     server.faults().clear();
     assertThat(RawHttp.send(server.port(), "GET", "/f.bin").body()).hasSize(LEN);
@@ -214,6 +229,37 @@ class FaultServerTest {
     assertThat(pending).isNotDone();
     server.faults().releaseStalls();
     assertThat(pending.get().body()).isEqualTo(CONTENT.toByteArray());
+  }
+
+  @Test
+  void concurrencyLimitAndSlowConnections() throws Exception {
+    server.faults().maxConcurrentRequests(1, 503, 2).stallAfter(100);
+    CompletableFuture<HttpResponse<byte[]>> first = client.sendAsync(
+        HttpRequest.newBuilder(server.url("/f.bin")).build(), HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(server.faults().awaitStalled(1, Duration.ofSeconds(5))).isTrue();
+    RawHttp.Reply second = RawHttp.send(server.port(), "GET", "/f.bin");
+    assertThat(second.status()).isEqualTo(503);
+    assertThat(second.header("retry-after")).isEqualTo("2");
+    server.faults().releaseStalls();
+    assertThat(first.get().statusCode()).isEqualTo(200);
+    server.faults().clear();
+
+    server.put("/small", Content.pseudoRandom(60_000, 2));
+    server.faults().slowConnections(2, 200_000);
+    long fast = timeMillis(() -> RawHttp.send(server.port(), "GET", "/small"));
+    long slow = timeMillis(() -> RawHttp.send(server.port(), "GET", "/small"));
+    assertThat(server.connectionCount() % 2).isZero(); // the second raw request used an even one
+    assertThat(slow).isGreaterThan(200L).isGreaterThan(fast);
+  }
+
+  private interface Io {
+    Object run() throws Exception;
+  }
+
+  private static long timeMillis(Io io) throws Exception {
+    long t0 = System.nanoTime();
+    io.run();
+    return (System.nanoTime() - t0) / 1_000_000;
   }
 
   @Test
