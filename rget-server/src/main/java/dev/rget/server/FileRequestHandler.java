@@ -130,7 +130,10 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     if (decoded.isFailure()) {
       reply = Reply.error(statusFor(decoded.cause()));
       reply.close = true;
-    } else if (req.protocolVersion().equals(HttpVersion.HTTP_1_1) && !req.headers().contains(HttpHeaderNames.HOST)) {
+    } else if (req.protocolVersion().majorVersion() != 1) {
+      reply = Reply.error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
+      reply.close = true;
+    } else if (req.protocolVersion().minorVersion() >= 1 && !req.headers().contains(HttpHeaderNames.HOST)) {
       reply = Reply.error(HttpResponseStatus.BAD_REQUEST); // RFC 9112 section 3.2
       reply.close = true;
     } else {
