@@ -111,6 +111,8 @@ publish() {
     cp "$RAW/chart.png" "$dated.png"
     cp "$RAW/chart.png" "$RESULTS/latest.png"
     printf '\n![ratios](%s)\n' "$(basename "$dated").png" >>"$RAW/report.md"
+  else
+    rm -f "$RESULTS/latest.png" # never leave an older run's chart beside this report
   fi
   cp "$RAW/report.md" "$dated.md"
   sed "s|($(basename "$dated").png)|(latest.png)|" "$RAW/report.md" >"$RESULTS/latest.md"

@@ -28,7 +28,7 @@ client_cmd() {
 client_list_cmd() {
   local tool=$1 list=$2 dir=$3 c=$4
   case $tool in
-    rget) CMD=("$RGET" get -i "$list" -d "$dir" -q) ;;
+    rget) CMD=("$RGET" get -i "$list" -d "$dir" -j "$c" -q) ;;
     aria2c) CMD=(aria2c -q -i "$list" -d "$dir" -j "$c" --auto-file-renaming=false
       --console-log-level=error --summary-interval=0) ;;
     wget2) CMD=(wget2 -q --no-hsts --no-netrc -i "$list" -P "$dir" --max-threads="$c") ;;
@@ -60,12 +60,34 @@ rget_prebuild() {
   fi
 }
 
+# The launcher rebuilds the jar whenever a source is newer, and other engineers edit the tree while
+# the suite runs: measure one frozen build instead. rget_freeze copies the jar into $WORK and writes
+# a launcher that execs java with the live launcher's own JVM flags (so the PID is still the JVM's).
+# RGET_LIVE=1 keeps using ./rget as it is.
+rget_freeze() {
+  local dir="$WORK/rget-frozen" flags
+  [ "$RGET" = "$ROOT/rget" ] && [ -z "${RGET_LIVE:-}" ] || return 0
+  flags=$(sed -n 's/^exec java \(.*\) -jar "\$jar" "\$@"$/\1/p' "$ROOT/rget")
+  if [ -z "$flags" ] || [ ! -f "$RGET_JAR" ]; then
+    log "warning: cannot freeze rget (launcher's exec line not recognised); using ./rget as it is"
+    return 0
+  fi
+  mkdir -p "$dir"
+  cp "$RGET_JAR" "$dir/rget.jar"
+  printf '#!/usr/bin/env bash\n# frozen copy of ./rget for bench/run.sh (jar built from %s)\nexec java %s -jar "%s" "$@"\n' \
+    "$(git -C "$ROOT" rev-parse --short HEAD)" "$flags" "$dir/rget.jar" >"$dir/rget"
+  chmod +x "$dir/rget"
+  RGET="$dir/rget"
+  log "rget: measuring a frozen copy of the current build ($RGET)"
+}
+
 # rget_probe URL SOURCE: is `rget get` working? Sets RGET_OK / RGET_NOTE.
 rget_probe() {
   local url=$1 src=$2 out="$DL/rget-probe.bin" rc=0 st
   RGET_OK=0
   [ -x "$RGET" ] || { RGET_NOTE="no launcher at $RGET"; return 0; }
   rget_prebuild || { RGET_NOTE="rget does not build (see raw/rget-build.log)"; return 0; }
+  rget_freeze
   rm -f "$out" "$out.part" "$out.rget"
   timeout 120 "$RGET" get "$url" -o "$out" -n 4 -q >"$RAW/rget-probe.log" 2>&1 || rc=$?
   st=$(verify_file "$out" "$src")

@@ -155,7 +155,7 @@ write_report() { # -> $RAW/report.md
         throttled) time_table throttled "throttled — limit_rate 10m per connection, 16 connections" ;;
         throttled-10m) time_table throttled-10m "throttled-10m — rget alone, limit_rate 10m, 16 connections" ;;
         uneven) time_table uneven "uneven — every other connection 1 MiB/s, the rest 20 MiB/s, 16 connections" ;;
-        many-small) time_table many-small "many-small — 200 × 256 KiB from a URL list, 16 at a time (rget: its default)" ;;
+        many-small) time_table many-small "many-small — 200 × 256 KiB from a URL list, 16 at a time" ;;
         kill-resume) kill_table ;;
         rss) rss_table ;;
         server) server_section ;;
