@@ -123,7 +123,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private void handle(ChannelHandlerContext ctx, HttpRequest req) {
     busy = true;
     DecoderResult decoded = req.decoderResult();
-    Exchange ex = new Exchange(remote, decoded.isFailure() ? "-" : req.method().name(), req.uri(),
+    Exchange ex = new Exchange(remote, req.method().name(), req.uri(),
         req.headers().get(HttpHeaderNames.RANGE));
     boolean keepAlive = HttpUtil.isKeepAlive(req);
     Reply reply;
