@@ -1,7 +1,7 @@
 package dev.rget.core;
 
 import dev.rget.core.engine.DownloadJob;
-import dev.rget.core.transport.JdkHttpTransport;
+import dev.rget.core.transport.SchemeTransport;
 import dev.rget.core.transport.Transport;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,7 +48,7 @@ public final class Rget {
   /** A transport configured from the options' timeouts and User-Agent. */
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
-    return new JdkHttpTransport(options.connectTimeout(), headerTimeout, options.userAgent());
+    return new SchemeTransport(options.connectTimeout(), headerTimeout, options.userAgent());
   }
 
   /**
