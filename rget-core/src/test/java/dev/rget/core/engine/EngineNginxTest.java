@@ -48,20 +48,24 @@ class EngineNginxTest {
     Path www = Files.createDirectories(dir.resolve("www"));
     Content c = Content.pseudoRandom(24L * MIB, 22);
     c.writeTo(www.resolve("slow.bin"));
-    try (NginxFixture nginx = NginxFixture.builder(www).limitRate(2L * MIB).start()) {
+    // nginx lets each request send one second's worth at once, so the rate is kept low enough
+    // that every round still has most of its bytes ahead of it when it is interrupted.
+    try (NginxFixture nginx = NginxFixture.builder(www).limitRate(MIB / 2).start()) {
       Path out = dir.resolve("slow.bin");
       List<String> notices = Downloads.notices();
-      for (int round = 1; round <= 3; round++) {
+      for (int round = 1; round <= 2; round++) {
         Download d = Rget.download(nginx.url("/slow.bin"), out,
             Downloads.testOptions(notices).connections(8).build());
         long goal = c.length() * round / 4;
         Downloads.awaitProgress(d, p -> p.doneBytes() >= goal);
         Downloads.cancelAndWait(d);
+        assertThat(out).as("round %d was interrupted before the end", round).doesNotExist();
       }
       DownloadResult r = Downloads.run(nginx.url("/slow.bin"), out,
           Downloads.testOptions(notices).connections(8).build());
       assertThat(sha256(out)).isEqualTo(c.sha256());
-      assertThat(r.resumedBytes()).isGreaterThanOrEqualTo(c.length() * 3 / 4);
+      assertThat(r.resumedBytes()).as("notices: %s", notices)
+          .isGreaterThanOrEqualTo(c.length() / 2);
       // The last run fetched exactly the bytes the state did not record: nothing twice.
       assertThat(r.bytesFetched()).isEqualTo(c.length() - r.resumedBytes());
       // nginx's access log agrees: ranged requests of the last run add up to what was missing.
