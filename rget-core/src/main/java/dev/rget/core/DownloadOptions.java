@@ -57,7 +57,11 @@ public final class DownloadOptions {
     return connections;
   }
 
-  /** A range is never split into pieces smaller than this (default 1 MiB). */
+  /**
+   * A range is not split into pieces smaller than this (default 1 MiB), except that the
+   * remainder held by a connection several times slower than the others is taken over whatever
+   * its size, so the end of a download never waits on one slow connection.
+   */
   public long minSplitSize() {
     return minSplitSize;
   }

@@ -5,6 +5,7 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.DownloadOptions;
 import dev.rget.core.DownloadResult;
 import dev.rget.core.FailureKind;
+import dev.rget.core.HostLimiter;
 import dev.rget.core.Progress;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
@@ -129,6 +130,10 @@ public final class DownloadJob implements Download {
 
   private DownloadResult execute() throws IOException, InterruptedException {
     RequestSender.checkScheme(url);
+    if (!targetIsDirectory) {
+      // Checked before any request, so that a typo in -o costs no traffic.
+      checkOutput(target);
+    }
     RequestSender sender = new RequestSender(transport);
     Prober prober = new Prober(sender);
     RemoteFile remote = probe(prober);
@@ -137,23 +142,41 @@ public final class DownloadJob implements Download {
     fileName = out.getFileName().toString();
     Path partPath = out.resolveSibling(fileName + ".part");
     StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
-    for (int restart = 0; ; restart++) {
+    int restarts = 0;
+    int contradictions = 0;
+    while (true) {
       totalBytes = remote.length();
       Resume resume = decideResume(store, partPath, remote);
       try {
         return fetchAndCommit(sender, remote, resume, out, partPath, store);
       } catch (RemoteChangedException e) {
+        RemoteFile now = probe(prober);
+        if (now.validators().equals(remote.validators())) {
+          // The probe still describes the version being fetched: the response that said
+          // otherwise contradicted the server's own answers. Keep the bytes and try again.
+          contradictions++;
+          if (contradictions > options.retries()) {
+            throw new DownloadException(FailureKind.PROTOCOL, e.getMessage() + ", but the server"
+                + " still describes the file as " + remote.validators().describe() + " (gave up"
+                + " after " + contradictions + " contradicting answers)", e);
+          }
+          notice(e.getMessage() + ", but the server still describes the file as before; resuming");
+          continue;
+        }
         if (options.failIfChanged()) {
           throw new DownloadException(FailureKind.REMOTE_CHANGED,
               e.getMessage() + "; stopping as asked (--fail-if-changed)", e);
         }
-        if (restart + 1 >= MAX_RESTARTS) {
+        restarts++;
+        if (restarts >= MAX_RESTARTS) {
           throw new DownloadException(FailureKind.REMOTE_CHANGED, e.getMessage()
               + "; it changed " + MAX_RESTARTS + " times during the download, giving up", e);
         }
         notice(e.getMessage() + "; starting over so that the file is one consistent version");
+        // Both go: the bytes belong to a version that no longer exists.
         store.delete();
-        remote = probe(prober);
+        Files.deleteIfExists(partPath);
+        remote = now;
       }
     }
   }
@@ -163,7 +186,7 @@ public final class DownloadJob implements Download {
     while (true) {
       checkCancelled();
       try {
-        return prober.probe(url);
+        return probeOnce(prober);
       } catch (RetryableException e) {
         failures++;
         if (failures > options.retries()) {
@@ -175,11 +198,29 @@ public final class DownloadJob implements Download {
     }
   }
 
+  /** One probe, holding a connection slot for the host like any other request. */
+  private RemoteFile probeOnce(Prober prober) throws IOException, InterruptedException {
+    HostLimiter hosts = options.hostLimiter();
+    if (hosts == null) {
+      return prober.probe(url);
+    }
+    hosts.acquire(url.getHost());
+    try {
+      return prober.probe(url);
+    } finally {
+      hosts.release(url.getHost());
+    }
+  }
+
   private void checkOutput(Path out) throws DownloadException {
     if (Files.isDirectory(out)) {
       throw new DownloadException(FailureKind.LOCAL_IO, "output path " + out + " is a directory");
     }
     Path dir = out.toAbsolutePath().getParent();
+    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "output directory " + dir
+          + " is not a directory");
+    }
     if (!Files.isDirectory(dir)) {
       throw new DownloadException(FailureKind.LOCAL_IO, "output directory " + dir
           + " does not exist");
@@ -289,7 +330,7 @@ public final class DownloadJob implements Download {
       if (resumed > 0) {
         notice("resuming: " + resumed + " of " + v.length() + " bytes already here");
       }
-      FetchContext c = newContext(sender, finalUri, v, part, l);
+      FetchContext c = newContext(sender, finalUri, v, remote.contentCoding(), part, l);
       Checkpointer checkpointer = new Checkpointer(store,
           ranges -> new ResumeState(url, finalUri, v, bootId, ranges[0], ranges[1]), l,
           resume.durable(), part, options.saveInterval(), options.durableInterval(),
@@ -303,9 +344,9 @@ public final class DownloadJob implements Download {
         length = fetchAll(c, remote);
       } catch (IOException | InterruptedException | RuntimeException e) {
         checkpointer.close();
-        if (!(e instanceof RemoteChangedException)) {
-          saveOnFailure(checkpointer, e);
-        }
+        // Saved even when the remote changed: the state names the version its bytes belong to,
+        // and the caller deletes it if that version is gone.
+        saveOnFailure(checkpointer, e);
         throw e;
       }
       checkpointer.close();
@@ -331,9 +372,9 @@ public final class DownloadJob implements Download {
     }
   }
 
-  private FetchContext newContext(RequestSender sender, URI finalUri, Validators v, PartFile part,
-      WrittenRanges l) {
-    FetchContext c = new FetchContext(sender, finalUri, v, part, l, options,
+  private FetchContext newContext(RequestSender sender, URI finalUri, Validators v,
+      String contentCoding, PartFile part, WrittenRanges l) {
+    FetchContext c = new FetchContext(sender, finalUri, v, contentCoding, part, l, options,
         new RateLimiter(options.limitRate()), fetched, activeConnections);
     ctx = c;
     if (cancelled) {
@@ -364,8 +405,9 @@ public final class DownloadJob implements Download {
             remote.ranges() == RemoteFile.RangeSupport.YES).run();
         return length;
       } catch (RangesIgnoredException e) {
-        notice("the server ignores range requests: downloading as a single stream");
-        FetchContext stream = newContext(c.sender, c.uri, c.validators, c.part, c.ledger);
+        notice(e.getMessage() + ": downloading as a single stream");
+        FetchContext stream = newContext(c.sender, c.uri, c.validators, c.contentCoding, c.part,
+            c.ledger);
         return new StreamFetch(stream).run(e.response());
       }
     }

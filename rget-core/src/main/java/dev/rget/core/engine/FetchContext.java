@@ -24,6 +24,8 @@ final class FetchContext {
   final RequestSender sender;
   final URI uri;
   final Validators validators;
+  /** The content coding every response must carry, {@code null} for none (see RemoteFile). */
+  final String contentCoding;
   final PartFile part;
   final WrittenRanges ledger;
   final DownloadOptions options;
@@ -35,12 +37,13 @@ final class FetchContext {
   private final Set<Runnable> stopListeners = ConcurrentHashMap.newKeySet();
   private volatile boolean ifRangeEnabled = true;
 
-  FetchContext(RequestSender sender, URI uri, Validators validators, PartFile part,
-      WrittenRanges ledger, DownloadOptions options, RateLimiter rateLimiter, AtomicLong fetched,
-      AtomicInteger activeConnections) {
+  FetchContext(RequestSender sender, URI uri, Validators validators, String contentCoding,
+      PartFile part, WrittenRanges ledger, DownloadOptions options, RateLimiter rateLimiter,
+      AtomicLong fetched, AtomicInteger activeConnections) {
     this.sender = sender;
     this.uri = uri;
     this.validators = validators;
+    this.contentCoding = contentCoding;
     this.part = part;
     this.ledger = ledger;
     this.options = options;
@@ -87,14 +90,20 @@ final class FetchContext {
     }
   }
 
-  /** Records the first reason to stop, and aborts every open response. */
-  void stop(Throwable reason) {
+  /**
+   * Records the first reason to stop, and aborts every open response.
+   *
+   * @return whether {@code reason} is the one recorded (false: the download had already stopped)
+   */
+  boolean stop(Throwable reason) {
     if (stopReason.compareAndSet(null, reason)) {
       stopListeners.forEach(Runnable::run);
       for (TransportResponse r : open) {
         r.close();
       }
+      return true;
     }
+    return false;
   }
 
   void onStop(Runnable listener) {

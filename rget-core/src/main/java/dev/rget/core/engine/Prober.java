@@ -28,11 +28,19 @@ final class Prober {
       if (head.status() >= 200 && head.status() < 300) {
         return fromFullResponse(head, head.status() == 200);
       }
-    } catch (DownloadException | RetryableException e) {
-      if (e instanceof DownloadException d && d.kind() != FailureKind.HTTP_STATUS) {
+    } catch (DownloadException e) {
+      if (e.kind() != FailureKind.HTTP_STATUS) {
         throw e;
       }
-      // Some servers refuse or break on HEAD: a one-byte GET tells the same and more.
+      // Some servers refuse HEAD (405, or 403 for URLs signed for GET only): a one-byte GET
+      // tells the same and more.
+    } catch (RetryableException e) {
+      if (e.throttled()) {
+        // 429 or 503: the server is overloaded, not confused by HEAD; asking again at once with
+        // a GET would only add to the load. The caller backs off.
+        throw e;
+      }
+      // Other transient failures (a 500 on HEAD only, say): the GET may fare better.
     }
     try (TransportResponse get = sender.send("GET", uri,
         Map.of(Headers.RANGE, "bytes=0-0", Headers.ACCEPT_ENCODING, "identity"))) {
@@ -48,18 +56,14 @@ final class Prober {
       length = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
     }
     Optional<String> ar = r.header(Headers.ACCEPT_RANGES);
-    RemoteFile.RangeSupport ranges;
-    if (ar.isEmpty()) {
-      ranges = RemoteFile.RangeSupport.UNKNOWN;
-    } else if (Headers.listContains(ar.get(), "bytes")) {
-      ranges = RemoteFile.RangeSupport.YES;
-    } else {
-      ranges = RemoteFile.RangeSupport.NO;
-    }
+    // "Accept-Ranges: bytes" is only a claim: the first ranged request confirms it.
+    RemoteFile.RangeSupport ranges = ar.isPresent() && !Headers.listContains(ar.get(), "bytes")
+        ? RemoteFile.RangeSupport.NO : RemoteFile.RangeSupport.UNKNOWN;
     if (length < 0) {
       ranges = RemoteFile.RangeSupport.NO;
     }
-    return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r));
+    return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r),
+        ResponseChecker.contentCoding(r));
   }
 
   private RemoteFile fromRangedProbe(TransportResponse r) throws IOException {
@@ -73,18 +77,27 @@ final class Prober {
       long length = cr.completeLength();
       RemoteFile.RangeSupport ranges =
           length < 0 ? RemoteFile.RangeSupport.NO : RemoteFile.RangeSupport.YES;
-      return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r));
+      return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r),
+          ResponseChecker.contentCoding(r));
     }
     if (status == 416) {
       // bytes=0-0 is unsatisfiable only for an empty file.
       long length = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
           .filter(ContentRange::isUnsatisfied).map(ContentRange::completeLength).orElse(0L);
       return new RemoteFile(r.uri(), validators(r, length), RemoteFile.RangeSupport.YES,
-          FileNames.suggest(r));
+          FileNames.suggest(r), ResponseChecker.contentCoding(r));
     }
     if (status == 200) {
-      RemoteFile f = fromFullResponse(r, true);
-      return new RemoteFile(f.finalUri(), f.validators(), RemoteFile.RangeSupport.NO, f.fileName());
+      Optional<ContentRange> cr = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
+          .filter(c -> !c.isUnsatisfied() && c.hasCompleteLength());
+      if (cr.isPresent()) {
+        // A 200 that carries a Content-Range holds only that range, whatever its status says:
+        // its Content-Length is not the file's. The complete length is.
+        long length = cr.get().completeLength();
+        return new RemoteFile(r.uri(), validators(r, length), RemoteFile.RangeSupport.NO,
+            FileNames.suggest(r), ResponseChecker.contentCoding(r));
+      }
+      return fromFullResponse(r, true).withRanges(RemoteFile.RangeSupport.NO);
     }
     throw new DownloadException(FailureKind.PROTOCOL,
         "unexpected HTTP " + HttpStatus.describe(status) + " from " + r.uri());

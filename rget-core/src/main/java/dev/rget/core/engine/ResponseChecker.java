@@ -6,12 +6,14 @@ import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.ContentRange;
 import dev.rget.core.transport.TransportResponse;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
  * Decides whether a 206 answer to {@code Range: bytes=a-b} may be written at offset {@code a}:
  * its Content-Range must start at {@code a}, end within the request, and state the known total;
- * its validators must name the version being downloaded. Nothing else is ever written.
+ * its validators must name the version being downloaded, and its content coding the
+ * representation being downloaded. Nothing else is ever written.
  */
 final class ResponseChecker {
   private ResponseChecker() {}
@@ -19,12 +21,14 @@ final class ResponseChecker {
   /**
    * Returns the range the body will carry.
    *
+   * @param coding the content coding every response of this file carries ({@code null}: none)
    * @throws RetryableException (protocol class) when the server lies about the range
    * @throws RemoteChangedException when the response belongs to another version of the file
    */
-  static ByteRange checkPartial(TransportResponse r, ByteRange requested, Validators expected)
-      throws RetryableException, RemoteChangedException {
+  static ByteRange checkPartial(TransportResponse r, ByteRange requested, Validators expected,
+      String coding) throws RetryableException, RemoteChangedException {
     checkVersion(r, expected);
+    checkCoding(r, coding);
     String crText = r.header(Headers.CONTENT_RANGE).orElse(null);
     Optional<ContentRange> parsed = ContentRange.parse(crText);
     if (parsed.isEmpty() || parsed.get().isUnsatisfied()) {
@@ -34,12 +38,14 @@ final class ResponseChecker {
     }
     ContentRange cr = parsed.get();
     if (cr.completeLength() != expected.length()) {
-      if (cr.hasCompleteLength()) {
+      if (cr.hasCompleteLength() && !vouchesForVersion(r, expected)) {
         throw new RemoteChangedException("the server now reports a length of "
             + cr.completeLength() + " bytes instead of " + expected.length());
       }
-      throw RetryableException.protocol("206 with an unknown total length (" + crText + ") from "
-          + r.uri());
+      // Same ETag or Last-Modified but another length: the server contradicts itself, which
+      // says nothing about the file; another attempt may get an honest answer.
+      throw RetryableException.protocol("206 whose Content-Range '" + crText
+          + "' contradicts the file's length of " + expected.length() + " bytes from " + r.uri());
     }
     ByteRange got = cr.range();
     if (got.first() != requested.first() || got.last() > requested.last()) {
@@ -68,6 +74,39 @@ final class ResponseChecker {
       throw new RemoteChangedException("the remote file changed (was " + expected.describe()
           + ", now " + seen.describe() + ")");
     }
+  }
+
+  /**
+   * Throws when a response's content coding differs from the file's: a body compressed on the
+   * fly is another representation, with other bytes at other offsets, and must not be written.
+   */
+  static void checkCoding(TransportResponse r, String expected) throws RetryableException {
+    String seen = contentCoding(r);
+    if (Objects.equals(seen, expected)) {
+      return;
+    }
+    if (expected == null) {
+      throw RetryableException.protocol("server sent a " + seen + "-encoded body although rget"
+          + " asked for identity (Accept-Encoding: identity) from " + r.uri());
+    }
+    throw RetryableException.protocol("server sent a body encoded as '"
+        + (seen == null ? "identity" : seen) + "' where it first said '" + expected + "' from "
+        + r.uri());
+  }
+
+  /** The response's Content-Encoding in lower case; {@code null} when absent or identity. */
+  static String contentCoding(TransportResponse r) {
+    String v = r.header(Headers.CONTENT_ENCODING).map(s -> s.trim().toLowerCase(Locale.ROOT))
+        .orElse("");
+    return v.isEmpty() || v.equals("identity") ? null : v;
+  }
+
+  /** Whether the response carries a validator, and every one it carries matches. */
+  private static boolean vouchesForVersion(TransportResponse r, Validators expected) {
+    Validators seen = Prober.validators(r, expected.length());
+    boolean etag = expected.etag() != null && seen.etag() != null;
+    boolean date = expected.lastModified() != null && seen.lastModified() != null;
+    return (etag || date) && expected.sameVersionAs(seen);
   }
 
   private static String nullToEmpty(String s) {

@@ -10,9 +10,8 @@ final class Segment {
   long pos;
   long end;
   long reserved;
-  /** Bytes written on this segment per second, for choosing whom to steal from. */
-  double rate;
-  long startedNanos;
+  /** When the segment was handed out, and bytes written since: its owner's rate. */
+  final long startedNanos;
   long writtenSinceStart;
 
   Segment(long pos, long end) {

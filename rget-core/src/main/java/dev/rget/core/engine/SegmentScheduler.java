@@ -6,16 +6,36 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hands out the byte ranges still to fetch, one {@link Segment} per connection. When no
- * unassigned range is left, an idle connection steals the second half of the largest range still
- * in flight (if it is at least twice the minimum split size), so no connection idles while work
- * remains and the slowest connection never holds up the end alone. A failed connection gives its
- * unfinished remainder back. All state changes under this object's lock.
+ * Hands out the byte ranges still to fetch, one {@link Segment} per connection, so that no
+ * connection idles while work remains and no slow connection holds up the end alone. When no
+ * unassigned range is left, an idle connection steals from a range in flight:
+ * <ul>
+ *   <li>from a connection much slower than itself (a quarter of its rate or less, measured over
+ *       at least a second) that still needs more than a second: the part of its remainder that
+ *       the two would finish at the same time, split in proportion to their rates, however small
+ *       the remainder (the slow one may keep almost nothing);
+ *   <li>else the largest remainder, if at least twice the minimum split size, split in proportion
+ *       to the two rates where both are known (else in halves), neither piece below the minimum.
+ * </ul>
+ * A failed connection gives its unfinished remainder back. All state changes under this object's
+ * lock; the claim/advance protocol ({@link #claim}, {@link #advance}) makes a steal take effect
+ * at the owner's next claim, so every byte has exactly one writer.
  */
 final class SegmentScheduler {
+  /** A segment's rate is trusted once it has run this long. */
+  private static final long MIN_AGE_NANOS = 1_000_000_000L;
+  /** How many times slower than the idle connection a segment's owner must be to lose its tail. */
+  private static final double SLOW_FACTOR = 4;
+  /** A tail is taken over only if its owner would need longer than this to finish it. */
+  private static final double MIN_TAIL_SECONDS = 1.0;
+  /** A segment must have carried this much before its rate says anything. */
+  private static final long MIN_MEASURED_BYTES = 64 * 1024;
+
   private final ArrayDeque<long[]> pending = new ArrayDeque<>();
   private final List<Segment> active = new ArrayList<>();
   private final long minSplit;
+  /** Rate of recently finished segments, bytes/s (0 until one is known), for newcomers. */
+  private double recentRate;
   private boolean stopped;
 
   /**
@@ -44,8 +64,11 @@ final class SegmentScheduler {
   /**
    * The next segment for a connection, waiting while others may still give work back; {@code null}
    * when everything is fetched or the download stopped.
+   *
+   * @param ownRate the asking connection's rate on its previous segment in bytes/s, or 0 if it
+   *     has none yet (the rate of recently finished segments stands in)
    */
-  synchronized Segment acquire() throws InterruptedException {
+  synchronized Segment acquire(double ownRate) throws InterruptedException {
     while (true) {
       if (stopped) {
         return null;
@@ -56,18 +79,54 @@ final class SegmentScheduler {
         active.add(s);
         return s;
       }
-      Segment stolen = steal();
+      long now = System.nanoTime();
+      double thiefRate = ownRate > 0 ? ownRate : recentRate;
+      Segment stolen = takeOverSlowTail(thiefRate, now);
+      if (stolen == null) {
+        stolen = splitLargest(thiefRate, now);
+      }
       if (stolen != null) {
         return stolen;
       }
       if (active.isEmpty()) {
         return null;
       }
+      // Rates change with time, so a steal that is not worth it now may be soon.
       wait(250);
     }
   }
 
-  private Segment steal() {
+  private Segment takeOverSlowTail(double thiefRate, long now) {
+    if (thiefRate <= 0) {
+      return null;
+    }
+    Segment victim = null;
+    double victimRate = 0;
+    double longest = MIN_TAIL_SECONDS;
+    for (Segment s : active) {
+      long remaining = s.remaining();
+      if (remaining <= 0 || now - s.startedNanos < MIN_AGE_NANOS) {
+        continue;
+      }
+      double rate = rate(s, now);
+      if (rate * SLOW_FACTOR > thiefRate) {
+        continue;
+      }
+      double seconds = rate > 0 ? remaining / rate : Double.POSITIVE_INFINITY;
+      if (seconds > longest) {
+        victim = s;
+        victimRate = rate;
+        longest = seconds;
+      }
+    }
+    if (victim == null) {
+      return null;
+    }
+    long keep = (long) Math.ceil(victim.remaining() * victimRate / (victimRate + thiefRate));
+    return cut(victim, victim.reserved + keep);
+  }
+
+  private Segment splitLargest(double thiefRate, long now) {
     Segment victim = null;
     for (Segment s : active) {
       if (victim == null || s.remaining() > victim.remaining()) {
@@ -77,11 +136,30 @@ final class SegmentScheduler {
     if (victim == null || victim.remaining() < 2 * minSplit) {
       return null;
     }
-    long mid = victim.reserved + victim.remaining() / 2;
-    Segment s = new Segment(mid, victim.end);
-    victim.end = mid;
+    long remaining = victim.remaining();
+    double share = 0.5;
+    if (thiefRate > 0 && now - victim.startedNanos >= MIN_AGE_NANOS) {
+      double victimRate = rate(victim, now);
+      share = thiefRate / (thiefRate + victimRate);
+    }
+    long take = Math.max(minSplit, Math.min(remaining - minSplit, (long) (remaining * share)));
+    return cut(victim, victim.end - take);
+  }
+
+  /** Moves the victim's end back to {@code at} and makes {@code [at, old end)} a new segment. */
+  private Segment cut(Segment victim, long at) {
+    if (at >= victim.end) {
+      return null;
+    }
+    Segment s = new Segment(at, victim.end);
+    victim.end = at;
     active.add(s);
     return s;
+  }
+
+  private static double rate(Segment s, long now) {
+    long age = Math.max(1, now - s.startedNanos);
+    return s.writtenSinceStart * 1e9 / age;
   }
 
   /**
@@ -109,15 +187,25 @@ final class SegmentScheduler {
     return new long[] {s.pos, s.end};
   }
 
-  /** The owner is done with the segment; an unfinished remainder goes back to the queue. */
-  synchronized void release(Segment s) {
+  /**
+   * The owner is done with the segment; an unfinished remainder goes back to the queue.
+   *
+   * @return the rate the owner achieved on it in bytes/s, or 0 if it carried too little to tell
+   */
+  synchronized double release(Segment s) {
     if (!active.remove(s)) {
-      return;
+      return 0;
     }
     if (s.pos < s.end) {
       pending.addFirst(new long[] {s.pos, s.end});
     }
     notifyAll();
+    if (s.writtenSinceStart < MIN_MEASURED_BYTES) {
+      return 0;
+    }
+    double rate = rate(s, System.nanoTime());
+    recentRate = recentRate == 0 ? rate : 0.7 * recentRate + 0.3 * rate;
+    return rate;
   }
 
   /** Stops handing out work; connections finish their current write and leave. */

@@ -8,6 +8,7 @@ import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.ContentRange;
 import dev.rget.core.range.RangeHeader;
 import dev.rget.core.transport.TransportResponse;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
@@ -23,10 +24,14 @@ import java.util.concurrent.atomic.AtomicInteger;
  * are never fetched again.
  */
 final class SegmentWorker implements Runnable {
+  /** How long to wait for the end of a body whose bytes have all arrived. */
+  private static final Duration END_WAIT = Duration.ofSeconds(1);
   private final FetchContext ctx;
   private final SegmentScheduler scheduler;
   private final AtomicInteger liveWorkers;
   private final Runnable onRangesConfirmed;
+  /** Left the live count early (see {@link #retireUnlessLast}). */
+  private boolean retired;
 
   SegmentWorker(FetchContext ctx, SegmentScheduler scheduler, AtomicInteger liveWorkers,
       Runnable onRangesConfirmed) {
@@ -54,18 +59,20 @@ final class SegmentWorker implements Runnable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
-      liveWorkers.decrementAndGet();
+      if (!retired) {
+        liveWorkers.decrementAndGet();
+      }
     }
   }
 
   private void loop() throws InterruptedException {
     int failures = 0;
+    double ownRate = 0;
     while (true) {
-      Segment seg = scheduler.acquire();
+      Segment seg = scheduler.acquire(ownRate);
       if (seg == null) {
         return;
       }
-      long before = seg.writtenSinceStart;
       RetryableException retry = null;
       try {
         fetch(seg);
@@ -74,7 +81,13 @@ final class SegmentWorker implements Runnable {
         retry = e;
       } catch (InterruptedIOException e) {
         return;
-      } catch (RemoteChangedException | RangesIgnoredException | DownloadException e) {
+      } catch (RangesIgnoredException e) {
+        if (!ctx.stop(e) && e.response() != null) {
+          // Another connection already ended the download: nobody will read this body.
+          e.response().close();
+        }
+        return;
+      } catch (RemoteChangedException | DownloadException e) {
         ctx.stop(e);
         return;
       } catch (IOException | RuntimeException e) {
@@ -82,7 +95,10 @@ final class SegmentWorker implements Runnable {
         return;
       } finally {
         // Whatever happened, the unfinished remainder goes back for any connection to take.
-        scheduler.release(seg);
+        double rate = scheduler.release(seg);
+        if (rate > 0) {
+          ownRate = rate;
+        }
       }
       if (retry == null) {
         continue;
@@ -90,9 +106,11 @@ final class SegmentWorker implements Runnable {
       if (ctx.stopped()) {
         return;
       }
-      failures = seg.writtenSinceStart > before ? 1 : failures + 1;
-      if (retry.throttled() && liveWorkers.get() > 1) {
-        // The server says it is overloaded: drop this connection rather than hammer it.
+      failures = seg.writtenSinceStart > 0 ? 1 : failures + 1;
+      if (retry.throttled() && retireUnlessLast()) {
+        // The server says it is overloaded: one connection fewer rather than hammering it.
+        // (Retiring is atomic with the count, so the last connection never retires.)
+        retired = true;
         ctx.options.notices().accept(retry.getMessage() + "; using one connection fewer");
         return;
       }
@@ -102,6 +120,19 @@ final class SegmentWorker implements Runnable {
         return;
       }
       sleep(Backoff.delay(failures, retry.retryAfter()));
+    }
+  }
+
+  /** Leaves the live count if another connection stays; false if this is the last one. */
+  private boolean retireUnlessLast() {
+    while (true) {
+      int n = liveWorkers.get();
+      if (n <= 1) {
+        return false;
+      }
+      if (liveWorkers.compareAndSet(n, n - 1)) {
+        return true;
+      }
     }
   }
 
@@ -136,14 +167,17 @@ final class SegmentWorker implements Runnable {
           throw RetryableException.protocol("unexpected HTTP " + HttpStatus.describe(status)
               + " to a range request from " + r.uri());
         }
-        ByteRange got = ResponseChecker.checkPartial(r, requested, ctx.validators);
+        ByteRange got = ResponseChecker.checkPartial(r, requested, ctx.validators,
+            ctx.contentCoding);
         onRangesConfirmed.run();
         if (!copyBody(r, seg, got)) {
           return;
         }
       } catch (RangesIgnoredException e) {
-        handedOver = true;
-        ctx.handOver(r);
+        if (e.response() == r) {
+          handedOver = true;
+          ctx.handOver(r);
+        }
         throw e;
       } finally {
         if (!handedOver) {
@@ -167,6 +201,11 @@ final class SegmentWorker implements Runnable {
         chunk = r.next(stall);
       } catch (InterruptedIOException e) {
         throw e;
+      } catch (EOFException e) {
+        if (ctx.stopped()) {
+          return false;
+        }
+        throw truncated(got, pos, e);
       } catch (IOException e) {
         if (ctx.stopped()) {
           return false;
@@ -175,16 +214,16 @@ final class SegmentWorker implements Runnable {
             + got.length() + " bytes of " + got + ": " + RequestSender.describe(e), e);
       }
       if (chunk == null) {
-        throw RetryableException.network("server closed the connection after "
-            + (pos - got.first()) + " of " + got.length() + " bytes of " + got, null);
+        throw truncated(got, pos, null);
       }
       int n = (int) Math.min(chunk.remaining(), stop - pos);
+      // Paced before the claim, so that a claim is always followed at once by its write.
+      ctx.rateLimiter.acquire(n);
       long allowed = scheduler.claim(seg, n);
       if (allowed <= 0) {
         return false;
       }
       chunk.limit(chunk.position() + (int) allowed);
-      ctx.rateLimiter.acquire(allowed);
       ctx.write(chunk, pos);
       ctx.ledger.add(pos, pos + allowed);
       scheduler.advance(seg, allowed);
@@ -194,33 +233,49 @@ final class SegmentWorker implements Runnable {
         return false;
       }
     }
-    // Read the end of the body so the connection can be reused for the next range.
-    if (scheduler.bounds(seg)[0] < scheduler.bounds(seg)[1]) {
-      try {
-        r.next(stall);
-      } catch (IOException e) {
-        // The bytes are safely written; a connection that fails at the very end is just not reused.
-      }
+    // Read the end of the body so the connection goes back to the pool for the next range.
+    try {
+      r.next(stall.compareTo(END_WAIT) < 0 ? stall : END_WAIT);
+    } catch (IOException e) {
+      // The bytes are safely written; a connection that fails at the very end is just not reused.
     }
     return true;
   }
 
   /**
-   * A 200 to a ranged request. If the version is unchanged and we sent If-Range, the server is
-   * mishandling If-Range: stop sending it and retry. Otherwise it does not do ranges.
+   * The server ended a 206 body cleanly before the end its Content-Range announced: the bytes
+   * that came are right, the rest is missing. Kept apart from network failures because it is the
+   * server's doing, which is what the user is told if it persists.
+   */
+  private static RetryableException truncated(ByteRange got, long pos, IOException cause) {
+    return new RetryableException(FailureKind.PROTOCOL, "server ended the body of " + got + " after "
+        + (pos - got.first()) + " of its " + got.length() + " bytes", null, false, cause);
+  }
+
+  /**
+   * A 200 to a ranged request. A 200 carrying Content-Range holds only part of the file, and
+   * one with another length belongs to another version: neither is the file from byte 0. If the
+   * version is unchanged and we sent If-Range, the server is mishandling If-Range: stop sending
+   * it and retry. Otherwise it does not do ranges.
    */
   private void onFullResponse(TransportResponse r, boolean sentIfRange) throws IOException {
+    ResponseChecker.checkVersion(r, ctx.validators);
+    ResponseChecker.checkCoding(r, ctx.contentCoding);
+    if (r.header(Headers.CONTENT_RANGE).isPresent()) {
+      throw new RangesIgnoredException("the server answers range requests with a 200 that holds"
+          + " only part of the file (Content-Range " + r.header(Headers.CONTENT_RANGE).get()
+          + ")", null);
+    }
     long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
     if (declared >= 0 && declared != ctx.validators.length()) {
       throw new RemoteChangedException("the server now reports a length of " + declared
           + " bytes instead of " + ctx.validators.length());
     }
-    ResponseChecker.checkVersion(r, ctx.validators);
     if (sentIfRange) {
       ctx.disableIfRange();
       return;
     }
-    throw new RangesIgnoredException(r);
+    throw new RangesIgnoredException("the server ignores range requests", r);
   }
 
   private IOException on416(TransportResponse r) {

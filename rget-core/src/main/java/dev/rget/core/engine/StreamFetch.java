@@ -48,6 +48,11 @@ final class StreamFetch {
               + " bytes instead of " + known);
         }
         ResponseChecker.checkVersion(r, ctx.validators);
+        ResponseChecker.checkCoding(r, ctx.contentCoding);
+        if (r.header(Headers.CONTENT_RANGE).isPresent()) {
+          throw RetryableException.protocol("server answered a plain GET with a part of the file"
+              + " (Content-Range " + r.header(Headers.CONTENT_RANGE).get() + ") from " + r.uri());
+        }
         ByteBuffer chunk;
         while (true) {
           try {

@@ -1,0 +1,283 @@
+package dev.rget.core.engine;
+
+import static dev.rget.core.engine.HostileDownloads.complete;
+import static dev.rget.core.engine.HostileDownloads.failure;
+import static dev.rget.core.engine.HostileDownloads.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rget.core.Download;
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
+import dev.rget.core.Rget;
+import dev.rget.testkit.Content;
+import dev.rget.testkit.FaultServer;
+import dev.rget.testkit.RequestRecord;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Servers that answer range requests wrongly: a whole body, a partial body dressed as a whole
+ * one, a failing If-Range, gzip, a lying Content-Range, a short body. Nothing is ever written at
+ * an offset it does not belong to.
+ */
+@Timeout(60)
+class BrokenRangeResponseTest {
+  private static final int MIB = 1 << 20;
+
+  @TempDir Path dir;
+  private FaultServer server;
+  private final HostileDownloads h = new HostileDownloads();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new FaultServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void rangeRequestAnsweredWithTheWholeBodyFallsBackToOneStream() throws Exception {
+    Content c = Content.pseudoRandom(3L * MIB + 5, 31);
+    server.put("/f", c);
+    server.faults().ignoreRange();
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    assertThat(h.notices).anyMatch(n -> n.contains("single stream"));
+    server.awaitIdle(Duration.ofSeconds(5));
+    // Accept-Ranges is taken as a claim until a 206 proves it: one connection found out (once
+    // with If-Range, once without), and the other three were never opened.
+    assertThat(server.requests("/f")).filteredOn(q -> q.header("Range").isPresent())
+        .hasSize(2).allSatisfy(q -> assertThat(q.status()).isEqualTo(200));
+    assertThat(server.requests("/f")).filteredOn(q -> q.method().equals("GET")).hasSize(2);
+  }
+
+  @Test
+  void partialBodyWith200IsNeverWrittenAsIfItWereTheWholeFile() throws Exception {
+    Content c = Content.pseudoRandom(2L * MIB + 3, 32);
+    server.put("/f", c);
+    server.faults().partialBodyWith200();
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    // The whole file came from a request without Range, which this server answers correctly.
+    assertThat(server.requests("/f")).anyMatch(q -> q.method().equals("GET")
+        && q.header("Range").isEmpty() && q.status() == 200 && q.complete()
+        && q.bodyBytes() == c.length());
+  }
+
+  @Test
+  void partialBodyWith200ToTheProbeIsNotTakenForTheFileLength() throws Exception {
+    Content c = Content.pseudoRandom(MIB + 9, 33);
+    server.put("/f", dev.rget.testkit.Resource.builder(c).headAllowed(false).build());
+    server.faults().partialBodyWith200();
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+  }
+
+  @Test
+  void ifRangeAlwaysAnsweredWith200IsDroppedAndRangesStillUsed() throws Exception {
+    Content c = Content.pseudoRandom(3L * MIB, 34);
+    server.put("/f", c);
+    server.faults().ifRangeAlwaysFails();
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    assertThat(h.notices).anyMatch(n -> n.contains("If-Range"));
+    assertThat(server.requests("/f")).anyMatch(q -> q.status() == 206
+        && q.header("If-Range").isEmpty());
+  }
+
+  @Test
+  void serverThatGzipsWhenAllowedSeesIdentityOnlyAndTheFileIsExact() throws Exception {
+    Content c = Content.pseudoRandom(2L * MIB, 35);
+    server.put("/f", c);
+    server.faults().gzipIgnoringRange();
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    assertThat(server.requests("/f")).allSatisfy(q ->
+        assertThat(q.header("Accept-Encoding")).contains("identity"));
+  }
+
+  @Test
+  void gzippedWholeBodyToARangeRequestIsNeverWrittenAsTheFile() throws Exception {
+    byte[] plain = Content.pseudoRandom(300_000, 42).toByteArray();
+    byte[] zipped = gzip(plain);
+    // The probe sees the plain file; every GET gets a gzipped whole body of another length, in
+    // chunked framing, as a server that ignores Accept-Encoding: identity would send it.
+    server.handle("/z", (req, os, socket) -> {
+      if (req.method().equals("HEAD")) {
+        os.write(("HTTP/1.1 200 OK\r\nContent-Length: " + plain.length
+            + "\r\nETag: \"z1\"\r\nAccept-Ranges: bytes\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+      } else {
+        os.write(("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked"
+            + "\r\nETag: \"z1\"\r\n\r\n" + Integer.toHexString(zipped.length) + "\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        os.write(zipped);
+        os.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      }
+      os.flush();
+      return true;
+    });
+    Path out = dir.resolve("z.bin");
+
+    DownloadException e = failure(server.url("/z"), out, h.options().retries(1).build());
+
+    assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL);
+    assertThat(e.getMessage()).contains("gzip");
+    assertThat(out).doesNotExist();
+    // Not one byte of the gzip stream was recorded as part of the file.
+    assertThat(HostileDownloads.writtenRanges(out)).isEmpty();
+  }
+
+  @Test
+  void fileServedGzipEncodedEveryTimeIsSavedAsTheBytesSent() throws Exception {
+    // A .tar.gz behind a server that labels it Content-Encoding: gzip on every answer, HEAD
+    // included: the bytes on the wire are the file, as curl and wget save them.
+    byte[] zipped = gzip(Content.pseudoRandom(200_000, 43).toByteArray());
+    server.handle("/a.tar.gz", (req, os, socket) -> {
+      os.write(("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: " + zipped.length
+          + "\r\nETag: \"t1\"\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      if (!req.method().equals("HEAD")) {
+        os.write(zipped);
+      }
+      os.flush();
+      return true;
+    });
+    Path out = dir.resolve("a.tar.gz");
+
+    complete(server.url("/a.tar.gz"), out, h.options().build());
+
+    assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(zipped);
+  }
+
+  private static byte[] gzip(byte[] plain) throws java.io.IOException {
+    ByteArrayOutputStream zipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
+      gz.write(plain);
+    }
+    return zipped.toByteArray();
+  }
+
+  @Test
+  void contentRangeWithTheWrongStartIsNotWrittenAndIsRetried() throws Exception {
+    Content c = Content.pseudoRandom(2L * MIB, 36);
+    server.put("/f", c);
+    server.faults().wrongContentRangeStart(1000);
+    Path out = dir.resolve("f.bin");
+    Download d = Rget.download(server.url("/f"), out, h.options().retries(8).build());
+    HostileDownloads.awaitCondition(() -> server.requests("/f").stream()
+        .filter(q -> q.status() == 206).count() >= 2, Duration.ofSeconds(20));
+    long writtenWhileLying = d.progress().doneBytes();
+    server.faults().clearRangeQuirk();
+
+    HostileDownloads.await(d);
+
+    assertThat(writtenWhileLying).isZero();
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+  }
+
+  @Test
+  void contentRangeWithTheWrongStartThatPersistsIsAProtocolError() throws Exception {
+    server.put("/f", Content.pseudoRandom(2L * MIB, 37));
+    server.faults().wrongContentRangeStart(7);
+    Path out = dir.resolve("f.bin");
+
+    DownloadException e = failure(server.url("/f"), out, h.options().retries(2).build());
+
+    assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL);
+    assertThat(e.getMessage()).contains("when asked for");
+    assertThat(out).doesNotExist();
+    // Nothing was written, but the attempt is recorded for a later run.
+    assertThat(HostileDownloads.state(out)).exists();
+  }
+
+  @Test
+  void contentRangeWithTheWrongTotalThatPersistsIsAProtocolErrorNotAChangedFile()
+      throws Exception {
+    server.put("/f", Content.pseudoRandom(2L * MIB, 38));
+    server.faults().wrongContentRangeTotal(10);
+    Path out = dir.resolve("f.bin");
+
+    DownloadException e = failure(server.url("/f"), out, h.options().retries(2).build());
+
+    assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL);
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void contentRangeWithTheWrongTotalOnceIsRetried() throws Exception {
+    Content c = Content.pseudoRandom(2L * MIB, 39);
+    server.put("/f", c);
+    server.faults().wrongContentRangeTotal(-1);
+    Path out = dir.resolve("f.bin");
+    Download d = Rget.download(server.url("/f"), out, h.options().retries(8).build());
+    HostileDownloads.awaitCondition(() -> server.requests("/f").stream()
+        .filter(q -> q.status() == 206).count() >= 2, Duration.ofSeconds(20));
+    long writtenWhileLying = d.progress().doneBytes();
+    server.faults().clearRangeQuirk();
+
+    HostileDownloads.await(d);
+
+    assertThat(writtenWhileLying).isZero();
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+  }
+
+  @Test
+  void bodyShorterThanItsContentRangeIsCompletedByARetry() throws Exception {
+    Content c = Content.pseudoRandom(2L * MIB, 40);
+    server.put("/f", c);
+    server.faults().short206(100);
+    Path out = dir.resolve("f.bin");
+    Download d = Rget.download(server.url("/f"), out, h.options().retries(8).build());
+    HostileDownloads.awaitCondition(() -> server.requests("/f").stream()
+        .filter(q -> q.status() == 206 && !q.complete()).count() >= 2, Duration.ofSeconds(20));
+    server.faults().clearRangeQuirk();
+
+    HostileDownloads.await(d);
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+  }
+
+  @Test
+  void bodyAlwaysShorterThanItsContentRangeIsAProtocolError() throws Exception {
+    server.put("/f", Content.pseudoRandom(MIB, 41));
+    server.faults().short206(100);
+    Path out = dir.resolve("f.bin");
+
+    DownloadException e = failure(server.url("/f"), out, h.options().retries(2).build());
+
+    assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL);
+    assertThat(out).doesNotExist();
+    assertThat(HostileDownloads.part(out)).exists();
+    assertThat(HostileDownloads.state(out)).exists();
+    // Everything but the last 100 bytes of each range arrived, was written, and stays.
+    long sent = server.requests("/f").stream().filter(q -> q.status() == 206)
+        .mapToLong(RequestRecord::bodyBytes).sum();
+    assertThat(sent).isLessThan(MIB + 64 * 1024);
+  }
+}

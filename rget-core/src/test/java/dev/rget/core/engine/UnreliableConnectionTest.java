@@ -1,0 +1,124 @@
+package dev.rget.core.engine;
+
+import static dev.rget.core.engine.HostileDownloads.complete;
+import static dev.rget.core.engine.HostileDownloads.sha256;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rget.core.DownloadResult;
+import dev.rget.testkit.Content;
+import dev.rget.testkit.FaultServer;
+import dev.rget.testkit.RequestRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connections that drop, reset, stall or crawl: the download still ends with the exact bytes,
+ * and bytes already written are never fetched again.
+ */
+@Timeout(60)
+class UnreliableConnectionTest {
+  private static final int MIB = 1 << 20;
+  private static final int KIB = 1 << 10;
+
+  @TempDir Path dir;
+  private FaultServer server;
+  private final HostileDownloads h = new HostileDownloads();
+
+  @BeforeEach
+  void start() throws Exception {
+    server = new FaultServer();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  @Test
+  void everyConnectionDroppedAfterAFewHundredKibStillGivesTheExactFile() throws Exception {
+    Content c = Content.pseudoRandom(4L * MIB, 11);
+    server.put("/f", c);
+    server.faults().dropAfter(300 * KIB);
+    Path out = dir.resolve("f.bin");
+
+    DownloadResult r = complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    assertThat(r.length()).isEqualTo(c.length());
+    // Each connection carried at most 300 KiB, so the file needed many; and since a retry asks
+    // only for what is missing, the server sent little more than the file.
+    assertThat(server.connectionCount()).isGreaterThanOrEqualTo(14);
+    assertThat(server.bytesSent()).isLessThan(c.length() + c.length() / 10);
+    assertThat(HostileDownloads.part(out)).doesNotExist();
+    assertThat(HostileDownloads.state(out)).doesNotExist();
+  }
+
+  @Test
+  void connectionResetInTheMiddleOfABodyIsRetriedFromWhereItStopped() throws Exception {
+    Content c = Content.pseudoRandom(3L * MIB + 777, 12);
+    server.put("/f", c);
+    server.faults().resetAfter(700 * KIB);
+    Path out = dir.resolve("f.bin");
+
+    complete(server.url("/f"), out, h.options().build());
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    server.awaitIdle(Duration.ofSeconds(5));
+    List<RequestRecord> cut = server.requests("/f").stream().filter(q -> !q.complete()).toList();
+    assertThat(cut).as("responses cut by a reset").isNotEmpty();
+    // A reset may discard what sat unread in the socket buffer, but never what was written.
+    assertThat(server.bytesSent()).isLessThan(c.length() + cut.size() * 512L * KIB);
+  }
+
+  @Test
+  void stalledConnectionIsDroppedAfterTheStallTimeoutAndItsRangeRefetched() throws Exception {
+    Content c = Content.pseudoRandom(4L * MIB, 13);
+    server.put("/f", c);
+    // Every 1 MiB segment pauses for a minute after 600 KiB; the re-requested 424 KiB remainder
+    // is shorter than that, so each connection stalls once.
+    server.faults().stallAfter(600 * KIB, Duration.ofMinutes(1));
+    Path out = dir.resolve("f.bin");
+
+    long t0 = System.nanoTime();
+    complete(server.url("/f"), out, h.options().minSplitSize(MIB).build());
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    // One stall timeout (1.5 s) plus a backoff, not the minute the server would have waited.
+    assertThat(millis).isLessThan(10_000);
+    List<RequestRecord> ranged = server.requests("/f").stream()
+        .filter(q -> q.header("Range").isPresent()).toList();
+    assertThat(ranged.stream().filter(q -> q.header("Range").orElseThrow()
+        .equals("bytes=" + (614_400) + "-" + (MIB - 1)))).as("first segment's remainder re-queued")
+        .hasSize(1);
+  }
+
+  @Test
+  void slowConnectionDoesNotHoldUpTheEndOfTheDownload() throws Exception {
+    Content c = Content.pseudoRandom(4L * MIB, 14);
+    server.put("/f", c);
+    // Connection 1 serves the probe and then one segment; connections 2-4 are opened for the
+    // other three. Connection 4 crawls at 32 KiB/s: alone, its 1 MiB segment would take 32 s.
+    long slowRate = 32 * KIB;
+    server.faults().slowConnections(4, slowRate);
+    Path out = dir.resolve("f.bin");
+
+    long t0 = System.nanoTime();
+    // A 1 MiB split size makes the four 1 MiB segments too small to split in halves: only the
+    // slow-tail takeover can help.
+    complete(server.url("/f"), out, h.options().minSplitSize(MIB).build());
+    long millis = (System.nanoTime() - t0) / 1_000_000;
+
+    assertThat(sha256(out)).isEqualTo(c.sha256());
+    long slowAlone = MIB * 1000L / slowRate;
+    assertThat(millis).as("elapsed ms; the slow connection alone needs %d ms", slowAlone)
+        .isLessThan(slowAlone / 4);
+    assertThat(server.bytesSent()).isLessThan(c.length() + MIB);
+  }
+}
