@@ -190,8 +190,7 @@ public final class DownloadJob implements Download {
       } catch (RetryableException e) {
         failures++;
         if (failures > options.retries()) {
-          throw new DownloadException(e.kind(), e.getMessage() + " (gave up after " + failures
-              + " attempts)", e);
+          throw e.giveUp(failures);
         }
         Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
       }

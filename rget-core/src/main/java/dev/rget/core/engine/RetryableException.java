@@ -1,5 +1,6 @@
 package dev.rget.core.engine;
 
+import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import java.io.IOException;
 import java.time.Duration;
@@ -29,6 +30,12 @@ final class RetryableException extends IOException {
 
   static RetryableException protocol(String message) {
     return new RetryableException(FailureKind.PROTOCOL, message, null, false, null);
+  }
+
+  /** The failure to report once {@code attempts} attempts in a row have failed. */
+  DownloadException giveUp(int attempts) {
+    return new DownloadException(kind, getMessage() + " (gave up after " + attempts
+        + (attempts == 1 ? " attempt)" : " attempts)"), this);
   }
 
   /** The class to report once retries are exhausted. */

@@ -115,8 +115,7 @@ final class SegmentWorker implements Runnable {
         return;
       }
       if (failures > ctx.options.retries()) {
-        ctx.stop(new DownloadException(retry.kind(), retry.getMessage() + " (gave up after "
-            + failures + " attempts)", retry));
+        ctx.stop(retry.giveUp(failures));
         return;
       }
       sleep(Backoff.delay(failures, retry.retryAfter()));

@@ -95,8 +95,7 @@ final class StreamFetch {
         failures = pos > best ? 1 : failures + 1;
         best = Math.max(best, pos);
         if (failures > ctx.options.retries()) {
-          throw new DownloadException(e.kind(), e.getMessage() + " (gave up after " + failures
-              + " attempts)", e);
+          throw e.giveUp(failures);
         }
         Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
       } finally {
