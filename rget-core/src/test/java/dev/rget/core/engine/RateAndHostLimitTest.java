@@ -50,7 +50,7 @@ class RateAndHostLimitTest {
     Download d = Rget.download(server.url("/f"), out,
         h.options().connections(4).limitRate(limit).build());
     int mostConnections = 0;
-    while (!d.result().isDone()) {
+    while (!d.result().isDone()) { // sampling the connection count, not waiting for a condition
       mostConnections = Math.max(mostConnections, d.progress().activeConnections());
       Thread.sleep(10);
     }
