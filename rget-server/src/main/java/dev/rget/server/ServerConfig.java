@@ -2,7 +2,6 @@ package dev.rget.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -86,32 +85,6 @@ public final class ServerConfig {
   /** Whether native epoll is used where available (otherwise, and as fallback, NIO). */
   public boolean nativeTransport() {
     return nativeTransport;
-  }
-
-  /**
-   * Parses a rate like nginx's {@code limit_rate}: a whole number of bytes per second, optionally
-   * followed by {@code k}, {@code m} or {@code g} (powers of 1024, either case). {@code 0} means
-   * unlimited.
-   *
-   * @throws IllegalArgumentException on anything else, with a message fit for a user
-   */
-  public static long parseRate(String text) {
-    String s = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-    long unit = 1;
-    if (!s.isEmpty()) {
-      switch (s.charAt(s.length() - 1)) {
-        case 'k' -> unit = 1L << 10;
-        case 'm' -> unit = 1L << 20;
-        case 'g' -> unit = 1L << 30;
-        default -> unit = 1;
-      }
-    }
-    String digits = unit == 1 ? s : s.substring(0, s.length() - 1);
-    if (digits.isEmpty() || digits.length() > 12 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-      throw new IllegalArgumentException(
-          "invalid rate '" + text + "': expected bytes per second like 500k, 2m or 1048576");
-    }
-    return Long.parseLong(digits) * unit;
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.rget.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rget.core.range.ByteRange;
 import java.io.ByteArrayOutputStream;
@@ -11,23 +10,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
 
-/** Rate parsing, MIME table, listing HTML and multipart framing. */
+/** MIME table, listing HTML and multipart framing. */
 class SmallPartsTest {
-
-  @ParameterizedTest
-  @CsvSource({"0, 0", "123, 123", "500k, 512000", "500K, 512000", "2m, 2097152", "1g, 1073741824", "' 64k ', 65536"})
-  void parsesRatesLikeNginx(String text, long bytesPerSecond) {
-    assertThat(ServerConfig.parseRate(text)).isEqualTo(bytesPerSecond);
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"", "k", "-5", "1.5m", "2mb", "١٢", "9999999999999m", "0x10"})
-  void rejectsMalformedRates(String text) {
-    assertThatThrownBy(() -> ServerConfig.parseRate(text)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("invalid rate");
-  }
 
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
