@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,6 +71,8 @@ class LocalAndAddressFailureTest {
       assertThat(recorded).as("bytes the saved state vouches for").isGreaterThan(MIB);
 
       disk.remount("size=16m");
+      // The first run's responses are all over before the second run is counted.
+      assertThat(server.awaitIdle(Duration.ofSeconds(5))).isTrue();
       server.resetCounters();
       DownloadResult r = HostileDownloads.complete(server.url("/f"), out, h.options().build());
 

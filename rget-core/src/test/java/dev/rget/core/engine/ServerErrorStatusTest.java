@@ -5,8 +5,10 @@ import static dev.rget.core.engine.HostileDownloads.failure;
 import static dev.rget.core.engine.HostileDownloads.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rget.core.Download;
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.Rget;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.RequestRecord;
@@ -138,7 +140,8 @@ class ServerErrorStatusTest {
     server.put("/f", Resource.builder(c).rateLimit(2L * MIB).build());
     server.faults().dropAfter(512 * 1024);
     Path out = dir.resolve("f.bin");
-    var d = dev.rget.core.Rget.download(server.url("/f"), out, h.options().build());
+    // Four retries: even if one connection drew all four 502s in a row, it would not give up.
+    Download d = Rget.download(server.url("/f"), out, h.options().retries(4).build());
     HostileDownloads.awaitCondition(() -> d.progress().doneBytes() > MIB, Duration.ofSeconds(20));
     server.faults().failNext(4, 502);
 
