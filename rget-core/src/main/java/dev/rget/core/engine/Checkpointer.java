@@ -1,11 +1,13 @@
 package dev.rget.core.engine;
 
+import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
 import dev.rget.core.state.PartFile;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -82,8 +84,33 @@ final class Checkpointer implements AutoCloseable {
     if (change == savedChange) {
       return;
     }
-    store.save(stateOf.apply(new RangeSet[] {ledger.snapshot(), durable}), false);
+    RangeSet written = ledger.snapshot();
+    // The ledger can also shrink (bytes found wrong are discarded): what is durable is only what
+    // is still written, or a resume after a power cut would trust the discarded bytes.
+    durable = intersection(durable, written);
+    store.save(stateOf.apply(new RangeSet[] {written, durable}), false);
     savedChange = change;
+  }
+
+  private static RangeSet intersection(RangeSet a, RangeSet b) {
+    RangeSet out = new RangeSet();
+    List<ByteRange> x = a.ranges();
+    List<ByteRange> y = b.ranges();
+    int i = 0;
+    int j = 0;
+    while (i < x.size() && j < y.size()) {
+      long start = Math.max(x.get(i).first(), y.get(j).first());
+      long end = Math.min(x.get(i).endExclusive(), y.get(j).endExclusive());
+      if (start < end) {
+        out.add(start, end);
+      }
+      if (x.get(i).endExclusive() < y.get(j).endExclusive()) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return out;
   }
 
   /** Forces the part file, then saves a state whose durable ranges are what was forced. */

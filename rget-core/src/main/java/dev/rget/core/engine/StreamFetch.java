@@ -71,6 +71,9 @@ final class StreamFetch {
           }
           int n = chunk.remaining();
           if (known >= 0 && pos + n > known) {
+            // A body longer than the file is not the file: what this attempt wrote over
+            // [0, pos) cannot be trusted, whatever the ledger knew of those bytes before.
+            ctx.ledger.discard(0, pos);
             throw RetryableException.protocol("server sent more than the announced " + known
                 + " bytes");
           }

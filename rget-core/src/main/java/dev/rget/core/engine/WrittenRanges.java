@@ -1,5 +1,6 @@
 package dev.rget.core.engine;
 
+import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
 
 /**
@@ -7,7 +8,7 @@ import dev.rget.core.range.RangeSet;
  * returned, so a state saved from a snapshot never claims a byte the file does not hold.
  */
 final class WrittenRanges {
-  private final RangeSet written;
+  private RangeSet written;
   private long changes;
 
   WrittenRanges(RangeSet initial) {
@@ -16,6 +17,24 @@ final class WrittenRanges {
 
   synchronized void add(long start, long endExclusive) {
     written.add(start, endExclusive);
+    changes++;
+  }
+
+  /**
+   * Forgets {@code [start, endExclusive)}: those bytes of the part file were overwritten with
+   * bytes that turned out to be wrong, and must be fetched again.
+   */
+  synchronized void discard(long start, long endExclusive) {
+    RangeSet kept = new RangeSet();
+    for (ByteRange r : written.ranges()) {
+      if (r.first() < start) {
+        kept.add(r.first(), Math.min(r.endExclusive(), start));
+      }
+      if (r.endExclusive() > endExclusive) {
+        kept.add(Math.max(r.first(), endExclusive), r.endExclusive());
+      }
+    }
+    written = kept;
     changes++;
   }
 

@@ -175,6 +175,40 @@ class BrokenRangeResponseTest {
     assertThat(java.nio.file.Files.readAllBytes(out)).isEqualTo(zipped);
   }
 
+  @Test
+  void bodyLongerThanTheFileIsForgottenSoALaterRunDoesNotCommitIt() throws Exception {
+    int length = 200_000;
+    byte[] tooLong = Content.pseudoRandom(length + 100, 44).toByteArray();
+    // The probe announces 200 000 bytes; every GET gets a chunked 200 that runs 100 bytes longer.
+    server.handle("/f", (req, os, socket) -> {
+      if (req.method().equals("HEAD")) {
+        os.write(("HTTP/1.1 200 OK\r\nContent-Length: " + length + "\r\nETag: \"e1\"\r\n\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+      } else {
+        os.write(("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nETag: \"e1\"\r\n\r\n"
+            + Integer.toHexString(tooLong.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        os.write(tooLong);
+        os.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      }
+      os.flush();
+      return true;
+    });
+    Path out = dir.resolve("f.bin");
+
+    DownloadException e = failure(server.url("/f"), out, h.options().retries(1).build());
+
+    assertThat(e.kind()).isEqualTo(FailureKind.PROTOCOL);
+    assertThat(e.getMessage()).contains("more than the announced");
+    assertThat(HostileDownloads.writtenRanges(out)).as("bytes the state vouches for").isEmpty();
+
+    // The same version served correctly: the next run fetches it all rather than committing
+    // the bytes of the bad body.
+    Content right = Content.pseudoRandom(length, 45);
+    server.put("/f", dev.rget.testkit.Resource.builder(right).etag("e1").noLastModified().build());
+    complete(server.url("/f"), out, h.options().build());
+    assertThat(sha256(out)).isEqualTo(right.sha256());
+  }
+
   private static byte[] gzip(byte[] plain) throws java.io.IOException {
     ByteArrayOutputStream zipped = new ByteArrayOutputStream();
     try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
