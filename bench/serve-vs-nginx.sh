@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # rget serve vs nginx on the same machine, files and loopback, sendfile on for both.
 #
-#   bench/serve-vs-nginx.sh            # full: 1 GiB + 256 MiB files, 3 runs x 10 s per server
+#   bench/serve-vs-nginx.sh            # full: 1 GiB + 256 MiB files, 5 runs x 8 s per server
 #   bench/serve-vs-nginx.sh --quick    # 2 runs x 4 s (a check that it works; noisier)
 #   bench/serve-vs-nginx.sh --runs 5 --duration 15
 #
@@ -17,8 +17,8 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 work="$here/work/serve"
-runs=3
-duration=10
+runs=5
+duration=8
 big_mib=1024
 whole_mib=256
 quick=""

@@ -20,7 +20,7 @@ import java.util.Locale;
  * {@code <script>} or {@code a:b} is shown as text and linked as a relative path.
  */
 final class DirectoryListing {
-  /** At most this many entries are listed; the page says how many were left out. */
+  /** At most this many entries are read and listed; the page says when there were more. */
   static final int MAX_ENTRIES = 10_000;
 
   private static final DateTimeFormatter DATE =
@@ -31,15 +31,15 @@ final class DirectoryListing {
 
   private DirectoryListing() {}
 
-  /** Reads up to {@link #MAX_ENTRIES} entries of {@code dir}, sorted by name. */
+  /** Reads up to {@link #MAX_ENTRIES} entries of {@code dir} and lists them sorted by name. */
   static byte[] render(Path dir, String displayPath, boolean isRoot) throws IOException {
     List<Entry> entries = new ArrayList<>();
-    int omitted = 0;
+    boolean truncated = false;
     try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
       for (Path p : stream) {
         if (entries.size() >= MAX_ENTRIES) {
-          omitted++;
-          continue;
+          truncated = true; // stop reading: a huge directory must not stall the event loop
+          break;
         }
         String name = p.getFileName().toString();
         try {
@@ -51,11 +51,11 @@ final class DirectoryListing {
       }
     }
     entries.sort(Comparator.comparing(Entry::name));
-    return html(displayPath, isRoot, entries, omitted).getBytes(StandardCharsets.UTF_8);
+    return html(displayPath, isRoot, entries, truncated).getBytes(StandardCharsets.UTF_8);
   }
 
   /** The page for {@code entries}; pure. */
-  static String html(String displayPath, boolean isRoot, List<Entry> entries, int omitted) {
+  static String html(String displayPath, boolean isRoot, List<Entry> entries, boolean truncated) {
     String title = "Index of " + escape(displayPath);
     StringBuilder sb = new StringBuilder(256 + entries.size() * 128);
     sb.append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>").append(title)
@@ -72,8 +72,8 @@ final class DirectoryListing {
           .append(e.modified() == null ? "-" : DATE.format(e.modified())).append("</td></tr>\n");
     }
     sb.append("</table>\n");
-    if (omitted > 0) {
-      sb.append("<p>").append(omitted).append(" more entries not listed.</p>\n");
+    if (truncated) {
+      sb.append("<p>Only the first ").append(MAX_ENTRIES).append(" entries are listed.</p>\n");
     }
     sb.append("</body></html>\n");
     return sb.toString();

@@ -68,7 +68,7 @@ final class FileResponder {
     }
 
     if (attrs.isDirectory()) {
-      return directory(real, path, head);
+      return directory(real, path);
     }
     if (!attrs.isRegularFile() || path.trailingSlash()) {
       return Reply.error(HttpResponseStatus.NOT_FOUND); // devices, FIFOs, sockets; "file/"
@@ -169,7 +169,7 @@ final class FileResponder {
     r.headers.set(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(info.lastModified()));
   }
 
-  private Reply directory(Path real, RequestPath path, boolean head) {
+  private Reply directory(Path real, RequestPath path) {
     if (!path.trailingSlash()) {
       Reply r = Reply.error(HttpResponseStatus.MOVED_PERMANENTLY);
       r.headers.set(HttpHeaderNames.LOCATION, path.encoded(true));

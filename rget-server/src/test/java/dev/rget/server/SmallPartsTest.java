@@ -31,7 +31,7 @@ class SmallPartsTest {
   void listingEscapesNamesAndEncodesLinks() {
     String html = DirectoryListing.html("/<d>/", false, List.of(
         new DirectoryListing.Entry("<script>alert(1)</script>&\"'.txt", false, 5, Instant.EPOCH),
-        new DirectoryListing.Entry("a b:c", true, 0, Instant.EPOCH)), 0);
+        new DirectoryListing.Entry("a b:c", true, 0, Instant.EPOCH)), false);
     assertThat(html)
         .doesNotContain("<script>")
         .contains("&lt;script&gt;alert(1)&lt;/script&gt;&amp;&quot;&#39;.txt")
