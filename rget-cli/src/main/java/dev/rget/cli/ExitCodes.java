@@ -13,6 +13,9 @@ final class ExitCodes {
   private ExitCodes() {}
 
   static int forException(Throwable t) {
+    if (t instanceof CommandLine.ParameterException) {
+      return USAGE;
+    }
     return t instanceof DownloadException d ? d.kind().exitCode() : INTERNAL;
   }
 

@@ -35,6 +35,11 @@ public final class HostLimiter {
     return semaphore(host).tryAcquire();
   }
 
+  /** Waits up to {@code timeout} for a slot to {@code host}; false if none came free. */
+  public boolean tryAcquire(String host, java.time.Duration timeout) throws InterruptedException {
+    return semaphore(host).tryAcquire(timeout.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
   /** Returns a slot taken with {@link #acquire} or {@link #tryAcquire}. */
   public void release(String host) {
     semaphore(host).release();

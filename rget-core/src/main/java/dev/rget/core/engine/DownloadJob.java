@@ -136,57 +136,87 @@ public final class DownloadJob implements Download {
     }
     RequestSender sender = new RequestSender(transport);
     Prober prober = new Prober(sender);
-    RemoteFile remote = probe(prober);
-    Path out = targetIsDirectory ? target.resolve(remote.fileName()) : target;
-    checkOutput(out);
-    fileName = out.getFileName().toString();
-    Path partPath = out.resolveSibling(fileName + ".part");
-    StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
-    int restarts = 0;
-    int contradictions = 0;
-    while (true) {
-      totalBytes = remote.length();
-      Resume resume = decideResume(store, partPath, remote);
-      try {
-        return fetchAndCommit(sender, remote, resume, out, partPath, store);
-      } catch (RemoteChangedException e) {
-        RemoteFile now = probe(prober);
-        if (now.validators().equals(remote.validators())) {
-          // The probe still describes the version being fetched: the response that said
-          // otherwise contradicted the server's own answers. Keep the bytes and try again.
-          contradictions++;
-          if (contradictions > options.retries()) {
-            throw new DownloadException(FailureKind.PROTOCOL, e.getMessage() + ", but the server"
-                + " still describes the file as " + remote.validators().describe() + " (gave up"
-                + " after " + contradictions + " contradicting answers)", e);
+    // The download's own connection slot for the host (when downloads share a cap): it covers
+    // the probe and then the connection that goes on reading the probe's body.
+    HostLimiter hosts = options.hostLimiter();
+    if (hosts != null) {
+      hosts.acquire(url.getHost());
+    }
+    Probe probe = null;
+    try {
+      probe = probe(prober, firstPiece());
+      RemoteFile remote = probe.remote();
+      Path out = targetIsDirectory ? target.resolve(remote.fileName()) : target;
+      checkOutput(out);
+      fileName = out.getFileName().toString();
+      Path partPath = out.resolveSibling(fileName + ".part");
+      StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
+      int restarts = 0;
+      int contradictions = 0;
+      while (true) {
+        totalBytes = remote.length();
+        Resume resume = decideResume(store, partPath, remote);
+        try {
+          return fetchAndCommit(sender, probe, resume, out, partPath, store);
+        } catch (RemoteChangedException e) {
+          probe.close();
+          probe = probe(prober, 1);
+          RemoteFile now = probe.remote();
+          if (now.validators().equals(remote.validators())) {
+            // The probe still describes the version being fetched: the response that said
+            // otherwise contradicted the server's own answers. Keep the bytes and try again.
+            contradictions++;
+            if (contradictions > options.retries()) {
+              throw new DownloadException(FailureKind.PROTOCOL, e.getMessage() + ", but the"
+                  + " server still describes the file as " + remote.validators().describe()
+                  + " (gave up after " + contradictions + " contradicting answers)", e);
+            }
+            notice(e.getMessage() + ", but the server still describes the file as before;"
+                + " resuming");
+            continue;
           }
-          notice(e.getMessage() + ", but the server still describes the file as before; resuming");
-          continue;
+          if (options.failIfChanged()) {
+            throw new DownloadException(FailureKind.REMOTE_CHANGED,
+                e.getMessage() + "; stopping as asked (--fail-if-changed)", e);
+          }
+          restarts++;
+          if (restarts >= MAX_RESTARTS) {
+            throw new DownloadException(FailureKind.REMOTE_CHANGED, e.getMessage()
+                + "; it changed " + MAX_RESTARTS + " times during the download, giving up", e);
+          }
+          notice(e.getMessage() + "; starting over so that the file is one consistent version");
+          // Both go: the bytes belong to a version that no longer exists.
+          store.delete();
+          Files.deleteIfExists(partPath);
+          remote = now;
         }
-        if (options.failIfChanged()) {
-          throw new DownloadException(FailureKind.REMOTE_CHANGED,
-              e.getMessage() + "; stopping as asked (--fail-if-changed)", e);
-        }
-        restarts++;
-        if (restarts >= MAX_RESTARTS) {
-          throw new DownloadException(FailureKind.REMOTE_CHANGED, e.getMessage()
-              + "; it changed " + MAX_RESTARTS + " times during the download, giving up", e);
-        }
-        notice(e.getMessage() + "; starting over so that the file is one consistent version");
-        // Both go: the bytes belong to a version that no longer exists.
-        store.delete();
-        Files.deleteIfExists(partPath);
-        remote = now;
+      }
+    } finally {
+      if (probe != null) {
+        probe.close();
+      }
+      if (hosts != null) {
+        hosts.release(url.getHost());
       }
     }
   }
 
-  private RemoteFile probe(Prober prober) throws IOException, InterruptedException {
+  /**
+   * How much of the file the probe asks for. A fresh download takes a whole first piece with it;
+   * a resume (a state file is there) asks for one byte, as those bytes are likely here already.
+   */
+  private long firstPiece() {
+    Path guess = targetIsDirectory ? target.resolve(FileNames.fromUri(url)) : target;
+    boolean resuming = Files.exists(guess.resolveSibling(guess.getFileName() + ".rget"));
+    return resuming ? 1 : options.minSplitSize();
+  }
+
+  private Probe probe(Prober prober, long firstPiece) throws IOException, InterruptedException {
     int failures = 0;
     while (true) {
       checkCancelled();
       try {
-        return probeOnce(prober);
+        return prober.probe(url, firstPiece);
       } catch (RetryableException e) {
         failures++;
         if (failures > options.retries()) {
@@ -194,20 +224,6 @@ public final class DownloadJob implements Download {
         }
         Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
       }
-    }
-  }
-
-  /** One probe, holding a connection slot for the host like any other request. */
-  private RemoteFile probeOnce(Prober prober) throws IOException, InterruptedException {
-    HostLimiter hosts = options.hostLimiter();
-    if (hosts == null) {
-      return prober.probe(url);
-    }
-    hosts.acquire(url.getHost());
-    try {
-      return prober.probe(url);
-    } finally {
-      hosts.release(url.getHost());
     }
   }
 
@@ -310,8 +326,9 @@ public final class DownloadJob implements Download {
     return out;
   }
 
-  private DownloadResult fetchAndCommit(RequestSender sender, RemoteFile remote, Resume resume,
+  private DownloadResult fetchAndCommit(RequestSender sender, Probe probe, Resume resume,
       Path out, Path partPath, StateStore store) throws IOException, InterruptedException {
+    RemoteFile remote = probe.remote();
     Validators v = remote.validators();
     URI finalUri = remote.finalUri();
     // The state exists before the part file does, so a part file is never left without one.
@@ -340,7 +357,7 @@ public final class DownloadJob implements Download {
       long length;
       try {
         checkCancelled();
-        length = fetchAll(c, remote);
+        length = fetchAll(c, probe);
       } catch (IOException | InterruptedException | RuntimeException e) {
         checkpointer.close();
         // Saved even when the remote changed: the state names the version its bytes belong to,
@@ -389,19 +406,19 @@ public final class DownloadJob implements Download {
     }
   }
 
-  private long fetchAll(FetchContext c, RemoteFile remote) throws IOException, InterruptedException {
+  private long fetchAll(FetchContext c, Probe probe) throws IOException, InterruptedException {
+    RemoteFile remote = probe.remote();
     long length = remote.length();
     if (length == 0) {
       return 0;
     }
-    if (length > 0 && remote.ranges() != RemoteFile.RangeSupport.NO) {
+    if (length > 0 && remote.rangesWork()) {
       List<ByteRange> missing = c.ledger.snapshot().missing(length);
       if (missing.isEmpty()) {
         return length;
       }
       try {
-        new ParallelFetch(c, missing, options.connections(),
-            remote.ranges() == RemoteFile.RangeSupport.YES).run();
+        new ParallelFetch(c, missing, options.connections()).run(probe);
         return length;
       } catch (RangesIgnoredException e) {
         notice(e.getMessage() + ": downloading as a single stream");
@@ -416,7 +433,7 @@ public final class DownloadJob implements Download {
     } else {
       notice("the server does not support range requests: downloading as a single stream");
     }
-    return new StreamFetch(c).run(null);
+    return new StreamFetch(c).run(probe.hasFullBody() ? probe.body() : null);
   }
 
   private void saveOnFailure(Checkpointer checkpointer, Throwable cause) {

@@ -5,7 +5,9 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.http.EntityTag;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.Validators;
+import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.ContentRange;
+import dev.rget.core.range.RangeHeader;
 import dev.rget.core.transport.TransportResponse;
 import java.io.IOException;
 import java.net.URI;
@@ -13,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * First step of a download: asks the server about the file with HEAD (or, for servers that refuse
- * HEAD, a GET of {@code bytes=0-0}) and reads length, range support, validators, name, final URL.
+ * First step of a download: a GET of the file's first piece ({@code Range: bytes=0-N}), which
+ * tells length, range support, validators, name and final URL, and whose body is kept for the
+ * fetch. No HEAD: it would cost a round trip per file and some servers answer it differently.
  */
 final class Prober {
   private final RequestSender sender;
@@ -23,81 +26,80 @@ final class Prober {
     this.sender = sender;
   }
 
-  RemoteFile probe(URI uri) throws IOException {
-    try (TransportResponse head = sender.send("HEAD", uri, Map.of(Headers.ACCEPT_ENCODING, "identity"))) {
-      if (head.status() >= 200 && head.status() < 300) {
-        return fromFullResponse(head, head.status() == 200);
+  /**
+   * Probes {@code uri}.
+   *
+   * @param firstPiece how many bytes of the file to ask for (at least 1)
+   */
+  Probe probe(URI uri, long firstPiece) throws IOException {
+    ByteRange asked = new ByteRange(0, Math.max(1, firstPiece) - 1);
+    TransportResponse r = sender.send("GET", uri,
+        Map.of(Headers.RANGE, RangeHeader.format(asked), Headers.ACCEPT_ENCODING, "identity"));
+    boolean keep = false;
+    try {
+      Probe p = fromRangedProbe(r, asked);
+      keep = p.body() != null;
+      return p;
+    } finally {
+      if (!keep) {
+        r.close();
       }
-    } catch (DownloadException e) {
-      if (e.kind() != FailureKind.HTTP_STATUS) {
-        throw e;
-      }
-      // Some servers refuse HEAD (405, or 403 for URLs signed for GET only): a one-byte GET
-      // tells the same and more.
-    } catch (RetryableException e) {
-      if (e.throttled()) {
-        // 429 or 503: the server is overloaded, not confused by HEAD; asking again at once with
-        // a GET would only add to the load. The caller backs off.
-        throw e;
-      }
-      // Other transient failures (a 500 on HEAD only, say): the GET may fare better.
-    }
-    try (TransportResponse get = sender.send("GET", uri,
-        Map.of(Headers.RANGE, "bytes=0-0", Headers.ACCEPT_ENCODING, "identity"))) {
-      return fromRangedProbe(get);
     }
   }
 
-  private RemoteFile fromFullResponse(TransportResponse r, boolean knowsLength) {
-    long length = -1;
-    boolean chunked = r.header(Headers.TRANSFER_ENCODING).map(v -> Headers.listContains(v, "chunked"))
-        .orElse(false);
-    if (knowsLength && !chunked) {
-      length = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
-    }
-    Optional<String> ar = r.header(Headers.ACCEPT_RANGES);
-    // "Accept-Ranges: bytes" is only a claim: the first ranged request confirms it.
-    RemoteFile.RangeSupport ranges = ar.isPresent() && !Headers.listContains(ar.get(), "bytes")
-        ? RemoteFile.RangeSupport.NO : RemoteFile.RangeSupport.UNKNOWN;
-    if (length < 0) {
-      ranges = RemoteFile.RangeSupport.NO;
-    }
-    return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r),
-        ResponseChecker.contentCoding(r));
+  /** A 200 with the whole file: its length is the Content-Length, unless the body is chunked. */
+  private static RemoteFile fromFullResponse(TransportResponse r) {
+    boolean chunked = r.header(Headers.TRANSFER_ENCODING)
+        .map(v -> Headers.listContains(v, "chunked")).orElse(false);
+    long length = chunked ? -1 : Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
+    return new RemoteFile(r.uri(), validators(r, length), false,
+        FileNames.suggest(r), ResponseChecker.contentCoding(r));
   }
 
-  private RemoteFile fromRangedProbe(TransportResponse r) throws IOException {
+  private Probe fromRangedProbe(TransportResponse r, ByteRange asked) throws IOException {
     int status = r.status();
+    String coding = ResponseChecker.contentCoding(r);
     if (status == 206) {
-      ContentRange cr = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
-          .filter(c -> !c.isUnsatisfied() && c.range().first() == 0)
-          .orElseThrow(() -> new DownloadException(FailureKind.PROTOCOL,
-              "206 with a bad Content-Range '" + r.header(Headers.CONTENT_RANGE).orElse("")
-                  + "' from " + r.uri()));
+      String crText = r.header(Headers.CONTENT_RANGE).orElse("");
+      Optional<ContentRange> parsed = ContentRange.parse(crText).filter(c -> !c.isUnsatisfied());
+      if (parsed.isEmpty()) {
+        throw RetryableException.protocol("206 with a missing or malformed Content-Range '"
+            + crText + "' for " + asked + " from " + r.uri());
+      }
+      ContentRange cr = parsed.get();
+      if (cr.range().first() != 0 || cr.range().last() > asked.last()) {
+        // A lie about where the bytes are: never written; the next attempt may be honest.
+        throw RetryableException.protocol("server sent bytes " + cr.range() + " when asked for "
+            + asked + " (" + r.uri() + ")");
+      }
       long length = cr.completeLength();
-      RemoteFile.RangeSupport ranges =
-          length < 0 ? RemoteFile.RangeSupport.NO : RemoteFile.RangeSupport.YES;
-      return new RemoteFile(r.uri(), validators(r, length), ranges, FileNames.suggest(r),
-          ResponseChecker.contentCoding(r));
+      if (length < 0) {
+        // A range of a file of unknown length: usable neither for planning nor for resuming.
+        return new Probe(new RemoteFile(r.uri(), validators(r, -1), false,
+            FileNames.suggest(r), coding), null, asked);
+      }
+      return new Probe(new RemoteFile(r.uri(), validators(r, length), true,
+          FileNames.suggest(r), coding), r, asked);
     }
     if (status == 416) {
-      // bytes=0-0 is unsatisfiable only for an empty file.
+      // bytes=0-N is unsatisfiable only for an empty file.
       long length = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
           .filter(ContentRange::isUnsatisfied).map(ContentRange::completeLength).orElse(0L);
-      return new RemoteFile(r.uri(), validators(r, length), RemoteFile.RangeSupport.YES,
-          FileNames.suggest(r), ResponseChecker.contentCoding(r));
+      return new Probe(new RemoteFile(r.uri(), validators(r, length), true,
+          FileNames.suggest(r), coding), null, asked);
     }
     if (status == 200) {
       Optional<ContentRange> cr = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
           .filter(c -> !c.isUnsatisfied() && c.hasCompleteLength());
       if (cr.isPresent()) {
         // A 200 that carries a Content-Range holds only that range, whatever its status says:
-        // its Content-Length is not the file's. The complete length is.
+        // its Content-Length is not the file's, and its body is not the file.
         long length = cr.get().completeLength();
-        return new RemoteFile(r.uri(), validators(r, length), RemoteFile.RangeSupport.NO,
-            FileNames.suggest(r), ResponseChecker.contentCoding(r));
+        return new Probe(new RemoteFile(r.uri(), validators(r, length), false,
+            FileNames.suggest(r), coding), null, asked);
       }
-      return fromFullResponse(r, true).withRanges(RemoteFile.RangeSupport.NO);
+      // The whole file from byte 0: the server ignores ranges, and this body is the stream.
+      return new Probe(fromFullResponse(r), r, asked);
     }
     throw new DownloadException(FailureKind.PROTOCOL,
         "unexpected HTTP " + HttpStatus.describe(status) + " from " + r.uri());

@@ -38,14 +38,15 @@ final class ResponseChecker {
     }
     ContentRange cr = parsed.get();
     if (cr.completeLength() != expected.length()) {
-      if (cr.hasCompleteLength() && !vouchesForVersion(r, expected)) {
-        throw new RemoteChangedException("the server now reports a length of "
-            + cr.completeLength() + " bytes instead of " + expected.length());
+      if (!cr.hasCompleteLength()) {
+        throw RetryableException.protocol("206 with an unknown total length (" + crText
+            + ") from " + r.uri());
       }
-      // Same ETag or Last-Modified but another length: the server contradicts itself, which
-      // says nothing about the file; another attempt may get an honest answer.
-      throw RetryableException.protocol("206 whose Content-Range '" + crText
-          + "' contradicts the file's length of " + expected.length() + " bytes from " + r.uri());
+      // Another length: either the file changed, or one of the server's answers (this one, or
+      // the probe's) lied. The download job asks again and acts on what the server says then.
+      throw new RemoteChangedException("the server now reports a length of "
+          + cr.completeLength() + " bytes instead of " + expected.length()
+          + (vouchesForVersion(r, expected) ? " under the same validators" : ""));
     }
     ByteRange got = cr.range();
     if (got.first() != requested.first() || got.last() > requested.last()) {

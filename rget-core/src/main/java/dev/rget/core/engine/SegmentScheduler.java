@@ -62,6 +62,16 @@ final class SegmentScheduler {
   }
 
   /**
+   * Registers a segment that a connection already has an open response for (the probe's first
+   * piece); {@code [start, end)} must not be among the ranges given to the constructor.
+   */
+  synchronized Segment adopt(long start, long end) {
+    Segment s = new Segment(start, end);
+    active.add(s);
+    return s;
+  }
+
+  /**
    * The next segment for a connection, waiting while others may still give work back; {@code null}
    * when everything is fetched or the download stopped.
    *

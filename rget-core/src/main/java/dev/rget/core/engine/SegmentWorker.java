@@ -29,25 +29,52 @@ final class SegmentWorker implements Runnable {
   private final FetchContext ctx;
   private final SegmentScheduler scheduler;
   private final AtomicInteger liveWorkers;
-  private final Runnable onRangesConfirmed;
+  private Segment firstSegment;
+  /** Runs in the download's own host slot (the probe's connection) instead of taking one. */
+  private boolean usesDownloadSlot;
+  private Opened firstResponse;
   /** Left the live count early (see {@link #retireUnlessLast}). */
   private boolean retired;
 
-  SegmentWorker(FetchContext ctx, SegmentScheduler scheduler, AtomicInteger liveWorkers,
-      Runnable onRangesConfirmed) {
+  SegmentWorker(FetchContext ctx, SegmentScheduler scheduler, AtomicInteger liveWorkers) {
     this.ctx = ctx;
     this.scheduler = scheduler;
     this.liveWorkers = liveWorkers;
-    this.onRangesConfirmed = onRangesConfirmed;
+  }
+
+  /** A response already open for a segment's first bytes, and the range it was asked for. */
+  record Opened(TransportResponse response, ByteRange asked) {}
+
+  /**
+   * Makes this connection run in the download's own host slot (held by the download job since
+   * its probe) instead of taking one; every download has one such connection, so downloads that
+   * share a host cap can never all wait for slots held by each other.
+   */
+  SegmentWorker inDownloadSlot() {
+    this.usesDownloadSlot = true;
+    return this;
+  }
+
+  /** Starts this connection on {@code seg} with a response that is already open for it. */
+  SegmentWorker startingWith(Segment seg, Opened response) {
+    this.firstSegment = seg;
+    this.firstResponse = response;
+    return this;
   }
 
   @Override
   public void run() {
-    HostLimiter hosts = ctx.options.hostLimiter();
+    HostLimiter hosts = usesDownloadSlot ? null : ctx.options.hostLimiter();
     String host = ctx.uri.getHost();
     try {
       if (hosts != null) {
-        hosts.acquire(host);
+        // Wait for a slot, but not past the end: the download (or its cancellation) must not
+        // hang on a connection that never got to start.
+        while (!hosts.tryAcquire(host, Duration.ofMillis(100))) {
+          if (ctx.stopped() || scheduler.isComplete()) {
+            return;
+          }
+        }
       }
       try {
         loop();
@@ -69,13 +96,22 @@ final class SegmentWorker implements Runnable {
     int failures = 0;
     double ownRate = 0;
     while (true) {
-      Segment seg = scheduler.acquire(ownRate);
+      Segment seg;
+      Opened opened = null;
+      if (firstSegment != null) {
+        seg = firstSegment;
+        opened = firstResponse;
+        firstSegment = null;
+        firstResponse = null;
+      } else {
+        seg = scheduler.acquire(ownRate);
+      }
       if (seg == null) {
         return;
       }
       RetryableException retry = null;
       try {
-        fetch(seg);
+        fetch(seg, opened);
         failures = 0;
       } catch (RetryableException e) {
         retry = e;
@@ -135,22 +171,38 @@ final class SegmentWorker implements Runnable {
     }
   }
 
-  /** Fetches the segment to its end (which may shrink), one or more requests. */
-  private void fetch(Segment seg) throws IOException {
+  /**
+   * Fetches the segment to its end (which may shrink), one or more requests; the first may be
+   * already open.
+   */
+  private void fetch(Segment seg, Opened opened) throws IOException {
     while (true) {
       long[] b = scheduler.bounds(seg);
       if (b[0] >= b[1] || ctx.stopped()) {
+        if (opened != null) {
+          opened.response().close();
+        }
         return;
       }
-      ByteRange requested = ByteRange.ofHalfOpen(b[0], b[1]);
-      Map<String, String> headers = new LinkedHashMap<>();
-      headers.put(Headers.RANGE, RangeHeader.format(requested));
-      headers.put(Headers.ACCEPT_ENCODING, "identity");
-      String ifRange = ctx.ifRange();
-      if (ifRange != null) {
-        headers.put(Headers.IF_RANGE, ifRange);
+      ByteRange requested;
+      String ifRange;
+      TransportResponse r;
+      if (opened != null) {
+        requested = opened.asked();
+        ifRange = null;
+        r = opened.response();
+        opened = null;
+      } else {
+        requested = ByteRange.ofHalfOpen(b[0], b[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put(Headers.RANGE, RangeHeader.format(requested));
+        headers.put(Headers.ACCEPT_ENCODING, "identity");
+        ifRange = ctx.ifRange();
+        if (ifRange != null) {
+          headers.put(Headers.IF_RANGE, ifRange);
+        }
+        r = ctx.sender.send("GET", ctx.uri, headers);
       }
-      TransportResponse r = ctx.sender.send("GET", ctx.uri, headers);
       boolean handedOver = false;
       ctx.opened(r);
       try {
@@ -168,7 +220,6 @@ final class SegmentWorker implements Runnable {
         }
         ByteRange got = ResponseChecker.checkPartial(r, requested, ctx.validators,
             ctx.contentCoding);
-        onRangesConfirmed.run();
         if (!copyBody(r, seg, got)) {
           return;
         }

@@ -15,11 +15,11 @@ import java.util.Optional;
  */
 public final class HttpDate {
   private static final DateTimeFormatter IMF =
-      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC);
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter RFC850 =
-      DateTimeFormatter.ofPattern("EEEE, dd-MMM-yy HH:mm:ss 'GMT'", Locale.ROOT);
+      DateTimeFormatter.ofPattern("dd-MMM-yy HH:mm:ss 'GMT'", Locale.US);
   private static final DateTimeFormatter ASCTIME =
-      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.ROOT);
+      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US);
 
   private HttpDate() {}
 
@@ -40,7 +40,10 @@ public final class HttpDate {
       // not IMF-fixdate; the obsolete forms follow
     }
     try {
-      LocalDateTime t = LocalDateTime.parse(v, RFC850);
+      // The weekday is dropped before parsing: with a two-digit year it cannot be checked
+      // until the century is known.
+      int comma = v.indexOf(", ");
+      LocalDateTime t = LocalDateTime.parse(comma < 0 ? v : v.substring(comma + 2), RFC850);
       // Two-digit years: RFC 9110 says a year more than 50 years ahead means the past century.
       if (t.getYear() > LocalDateTime.now(ZoneOffset.UTC).getYear() + 50) {
         t = t.minusYears(100);

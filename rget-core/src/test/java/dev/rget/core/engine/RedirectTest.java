@@ -79,8 +79,8 @@ class RedirectTest {
 
     assertThat(e.kind()).isEqualTo(FailureKind.HTTP_STATUS);
     assertThat(e.getMessage()).contains("too many redirects");
-    // The probe tried HEAD and then GET, each stopping after 11 requests (10 redirects).
-    assertThat(server.requestCount()).isEqualTo(2L * (RequestSender.MAX_REDIRECTS + 1));
+    // The probe stopped after 11 requests (10 redirects).
+    assertThat(server.requestCount()).isEqualTo(RequestSender.MAX_REDIRECTS + 1L);
     assertThat(out).doesNotExist();
   }
 

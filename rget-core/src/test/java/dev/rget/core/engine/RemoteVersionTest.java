@@ -108,7 +108,11 @@ class RemoteVersionTest {
     Resource lm = Resource.builder(c).noEtag().lastModified(Instant.parse("2024-05-05T10:00:00Z"))
         .build();
     assertResumes(lm, c);
-    assertThat(server.requests("/f")).filteredOn(q -> q.header("Range").isPresent())
+    // Every ranged request but the probes (the only ones that start at byte 0: a probe asks
+    // before anything is known, so it has nothing to send in If-Range) names the date.
+    assertThat(server.requests("/f"))
+        .filteredOn(q -> q.header("Range").filter(v -> !v.startsWith("bytes=0-")).isPresent())
+        .isNotEmpty()
         .allSatisfy(q -> assertThat(q.header("If-Range")).contains(lm.lastModifiedHeader()
             .orElseThrow()));
     assertThat(h.notices).noneMatch(n -> n.contains("cannot tell"));

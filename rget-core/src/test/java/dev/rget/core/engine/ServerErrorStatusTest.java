@@ -107,8 +107,8 @@ class ServerErrorStatusTest {
     assertThat(e.kind()).isEqualTo(FailureKind.HTTP_STATUS);
     assertThat(e.kind().exitCode()).isEqualTo(4);
     assertThat(e.getMessage()).contains("500 Internal Server Error").contains("3 attempts");
-    // Three attempts, each a HEAD and the GET that stands in for a failed HEAD.
-    assertThat(server.requestCount()).isEqualTo(6);
+    // Three attempts, one request each.
+    assertThat(server.requestCount()).isEqualTo(3);
     assertThat(out).doesNotExist();
     assertThat(HostileDownloads.part(out)).doesNotExist();
   }
@@ -127,8 +127,8 @@ class ServerErrorStatusTest {
 
     assertThat(e.kind()).isEqualTo(FailureKind.HTTP_STATUS);
     assertThat(e.getMessage()).startsWith("HTTP " + status);
-    // Not retried: the HEAD, and the one GET that checks whether only HEAD is refused.
-    assertThat(server.requestCount()).isEqualTo(2);
+    // Not retried: the one probe request.
+    assertThat(server.requestCount()).isEqualTo(1);
     assertThat(out).doesNotExist();
     assertThat(HostileDownloads.part(out)).doesNotExist();
     assertThat(HostileDownloads.state(out)).doesNotExist();
