@@ -332,7 +332,10 @@ public final class DownloadJob implements Download {
     Validators v = remote.validators();
     URI finalUri = remote.finalUri();
     // The state exists before the part file does, so a part file is never left without one.
-    store.save(new ResumeState(url, finalUri, v, bootId, resume.written(), resume.durable()), true);
+    // It is forced to disk only when it carries forced bytes worth keeping: a fresh state lost
+    // in a power cut costs nothing (the next run starts over, as it would have).
+    store.save(new ResumeState(url, finalUri, v, bootId, resume.written(), resume.durable()),
+        !resume.durable().isEmpty());
     PartFile part = openPart(partPath);
     try {
       if (resume.written().isEmpty()) {
