@@ -14,10 +14,14 @@ import java.util.function.Function;
 /**
  * Saves the resume state while data flows: a quick save every {@code saveInterval} (the ranges
  * written so far, which survive a killed process), and a durable one every
- * {@code durableInterval} (force the part file, then record those ranges as surviving a power
- * cut too). Runs on its own thread and also samples the transfer rate.
+ * {@code durableInterval} or every {@link #SYNC_BYTES} written, whichever comes first (force the
+ * part file, then record those ranges as surviving a power cut too). Quick saves run on one
+ * thread, which also samples the transfer rate; forcing runs on another, so a slow disk flush
+ * never delays a quick save, and the flush overlaps the transfer instead of all coming at the end.
  */
 final class Checkpointer implements AutoCloseable {
+  /** Unforced bytes that trigger a durable save before the interval is up. */
+  static final long SYNC_BYTES = 64L << 20;
   private final StateStore store;
   private final Function<RangeSet[], ResumeState> stateOf;
   private final WrittenRanges ledger;
@@ -27,10 +31,13 @@ final class Checkpointer implements AutoCloseable {
   private final Consumer<IOException> onError;
   private final Runnable onTick;
   private final Thread thread;
+  private final Thread syncThread;
+  private final Object wakeup = new Object();
   private volatile boolean running = true;
   private RangeSet durable;
   private long savedChange = -1;
-  private long lastDurableNanos = System.nanoTime();
+  private volatile long lastDurableNanos = System.nanoTime();
+  private volatile long durableChange = -1;
 
   /**
    * @param stateOf builds the state to save from {written, durable}
@@ -51,29 +58,47 @@ final class Checkpointer implements AutoCloseable {
     this.onTick = onTick;
     this.thread = new Thread(this::loop, "rget-checkpoint");
     this.thread.setDaemon(true);
+    this.syncThread = new Thread(this::syncLoop, "rget-sync");
+    this.syncThread.setDaemon(true);
   }
 
   void start() {
     thread.start();
+    syncThread.start();
   }
 
   private void loop() {
     while (running) {
-      try {
-        Thread.sleep(saveInterval.toMillis());
-      } catch (InterruptedException e) {
+      if (!pause(saveInterval.toMillis())) {
         return;
       }
       onTick.run();
       try {
-        if (System.nanoTime() - lastDurableNanos >= durableInterval.toNanos()) {
-          saveDurable();
-        } else {
-          saveQuick();
-        }
+        saveQuick();
       } catch (IOException e) {
         onError.accept(e);
         return;
+      }
+    }
+  }
+
+  private void syncLoop() {
+    long syncedSize = ledger.size();
+    while (running) {
+      if (!pause(Math.min(50, saveInterval.toMillis()))) {
+        return;
+      }
+      long size = ledger.size();
+      boolean due = System.nanoTime() - lastDurableNanos >= durableInterval.toNanos()
+          && ledger.changeCount() != durableChange;
+      if (size - syncedSize >= SYNC_BYTES || due) {
+        try {
+          saveDurable();
+        } catch (IOException e) {
+          onError.accept(e);
+          return;
+        }
+        syncedSize = size;
       }
     }
   }
@@ -113,24 +138,53 @@ final class Checkpointer implements AutoCloseable {
     return out;
   }
 
-  /** Forces the part file, then saves a state whose durable ranges are what was forced. */
-  synchronized void saveDurable() throws IOException {
+  /**
+   * Forces the part file, then saves a state whose durable ranges are what was written before
+   * the force. Quick saves go on while the disk flushes; only the save itself is exclusive.
+   */
+  void saveDurable() throws IOException {
     long change = ledger.changeCount();
-    RangeSet written = ledger.snapshot();
+    RangeSet forced = ledger.snapshot();
     part.force();
-    durable = written;
-    store.save(stateOf.apply(new RangeSet[] {written, durable}), true);
-    savedChange = change;
-    lastDurableNanos = System.nanoTime();
+    synchronized (this) {
+      RangeSet written = ledger.snapshot();
+      // Bytes discarded while the disk flushed are not durable, however forced they were.
+      durable = intersection(forced, written);
+      store.save(stateOf.apply(new RangeSet[] {written, durable}), true);
+      savedChange = -1;
+      durableChange = change;
+      lastDurableNanos = System.nanoTime();
+    }
   }
 
-  /** Stops the thread; does not save (the caller decides how to finish). */
+  /** Waits {@code millis} or until closed; false once closed. */
+  private boolean pause(long millis) {
+    synchronized (wakeup) {
+      if (running) {
+        try {
+          wakeup.wait(millis);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return running;
+    }
+  }
+
+  /**
+   * Stops the threads; does not save (the caller decides how to finish). The threads are woken,
+   * never interrupted: an interrupt during a file operation would close the part file's channel.
+   */
   @Override
   public void close() {
-    running = false;
-    thread.interrupt();
+    synchronized (wakeup) {
+      running = false;
+      wakeup.notifyAll();
+    }
     try {
-      thread.join(5000);
+      thread.join(30_000);
+      syncThread.join(30_000);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -22,8 +22,9 @@ import java.util.List;
  * at the owner's next claim, so every byte has exactly one writer.
  */
 final class SegmentScheduler {
-  /** A segment's rate is trusted once it has run this long. */
-  private static final long MIN_AGE_NANOS = 1_000_000_000L;
+  /** A segment's rate is trusted once it has run this long (a quarter second is enough to tell
+   * a connection that is several times slower than another). */
+  private static final long MIN_AGE_NANOS = 250_000_000L;
   /** How many times slower than the idle connection a segment's owner must be to lose its tail. */
   private static final double SLOW_FACTOR = 4;
   /** A tail is taken over only if its owner would need longer than this to finish it. */
