@@ -65,20 +65,20 @@ rget_prebuild() {
 # a launcher that execs java with the live launcher's own JVM flags (so the PID is still the JVM's).
 # RGET_LIVE=1 keeps using ./rget as it is.
 rget_freeze() {
-  local dir="$WORK/rget-frozen" flags
+  local dir="$WORK/rget-frozen"
   [ "$RGET" = "$ROOT/rget" ] && [ -z "${RGET_LIVE:-}" ] || return 0
-  flags=$(sed -n 's/^exec java \(.*\) -jar "\$jar" "\$@"$/\1/p' "$ROOT/rget")
-  if [ -z "$flags" ] || [ ! -f "$RGET_JAR" ]; then
-    log "warning: cannot freeze rget (launcher's exec line not recognised); using ./rget as it is"
+  if [ ! -f "$RGET_JAR" ]; then
+    log "warning: cannot freeze rget (no jar at $RGET_JAR); using ./rget as it is"
     return 0
   fi
-  mkdir -p "$dir"
-  cp "$RGET_JAR" "$dir/rget.jar"
-  printf '#!/usr/bin/env bash\n# frozen copy of ./rget for bench/run.sh (jar built from %s)\nexec java %s -jar "%s" "$@"\n' \
-    "$(git -C "$ROOT" rev-parse --short HEAD)" "$flags" "$dir/rget.jar" >"$dir/rget"
-  chmod +x "$dir/rget"
+  # The launcher and the jar, laid out as in the repository but without sources, so the copy
+  # never rebuilds; on its first run (the probe) it records its own class-data-sharing archive.
+  rm -rf "$dir"
+  mkdir -p "$dir/rget-cli/target"
+  cp "$RGET_JAR" "$dir/rget-cli/target/rget.jar"
+  cp "$ROOT/rget" "$dir/rget"
   RGET="$dir/rget"
-  log "rget: measuring a frozen copy of the current build ($RGET)"
+  log "rget: measuring a frozen copy of the current build ($RGET, $(git -C "$ROOT" rev-parse --short HEAD))"
 }
 
 # rget_probe URL SOURCE: is `rget get` working? Sets RGET_OK / RGET_NOTE.

@@ -1,6 +1,8 @@
 package dev.rget.cli;
 
 import dev.rget.core.Checksum;
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
 import dev.rget.core.Download;
 import dev.rget.core.DownloadOptions;
 import dev.rget.core.DownloadResult;
@@ -141,8 +143,9 @@ public final class DemoCommand implements Callable<Integer> {
       out.println();
     }
     if (!child.isAlive()) {
-      throw new IOException("the child download ended before it could be killed (exit code "
-          + child.exitValue() + ")");
+      throw new DownloadException(FailureKind.USAGE, "demo: the first download ended (exit code "
+          + child.exitValue() + ") before it could be killed; try a lower --rate or a larger"
+          + " --size");
     }
     child.destroyForcibly();
     child.waitFor();

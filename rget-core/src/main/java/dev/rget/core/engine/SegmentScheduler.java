@@ -11,11 +11,13 @@ import java.util.List;
  * unassigned range is left, an idle connection steals from a range in flight:
  * <ul>
  *   <li>from a connection much slower than itself (a quarter of its rate or less, measured over
- *       at least a second) that still needs more than a second: the part of its remainder that
+ *       at least a quarter second) that still needs more than a quarter second: the part of its remainder that
  *       the two would finish at the same time, split in proportion to their rates, however small
  *       the remainder (the slow one may keep almost nothing);
  *   <li>else the largest remainder, if at least twice the minimum split size, split in proportion
- *       to the two rates where both are known (else in halves), neither piece below the minimum.
+ *       to the two rates where both are known (else in halves), neither piece below the minimum;
+ *       but never by a connection so slow that it would finish its piece after the owner would
+ *       have finished the whole remainder.
  * </ul>
  * A failed connection gives its unfinished remainder back. All state changes under this object's
  * lock; the claim/advance protocol ({@link #claim}, {@link #advance}) makes a steal take effect
@@ -28,7 +30,7 @@ final class SegmentScheduler {
   /** How many times slower than the idle connection a segment's owner must be to lose its tail. */
   private static final double SLOW_FACTOR = 4;
   /** A tail is taken over only if its owner would need longer than this to finish it. */
-  private static final double MIN_TAIL_SECONDS = 1.0;
+  private static final double MIN_TAIL_SECONDS = 0.25;
   /** A segment must have carried this much before its rate says anything. */
   private static final long MIN_MEASURED_BYTES = 64 * 1024;
 
@@ -149,11 +151,17 @@ final class SegmentScheduler {
     }
     long remaining = victim.remaining();
     double share = 0.5;
+    double victimRate = 0;
     if (thiefRate > 0 && now - victim.startedNanos >= MIN_AGE_NANOS) {
-      double victimRate = rate(victim, now);
+      victimRate = rate(victim, now);
       share = thiefRate / (thiefRate + victimRate);
     }
     long take = Math.max(minSplit, Math.min(remaining - minSplit, (long) (remaining * share)));
+    if (victimRate > 0 && take / thiefRate >= remaining / victimRate) {
+      // A slow connection would finish even the smallest piece after the owner finished all
+      // of it: taking work would only make the end wait for the slow one.
+      return null;
+    }
     return cut(victim, victim.end - take);
   }
 
