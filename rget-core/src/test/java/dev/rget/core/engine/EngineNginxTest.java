@@ -1,6 +1,6 @@
 package dev.rget.core.engine;
 
-import static dev.rget.core.engine.Downloads.sha256;
+import static dev.rget.core.engine.HostileDownloads.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rget.core.Download;
@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EngineNginxTest {
   private static final int MIB = 1 << 20;
   @TempDir Path dir;
+  private final HostileDownloads h = new HostileDownloads();
 
   @BeforeAll
   static void needNginx() {
@@ -35,8 +36,8 @@ class EngineNginxTest {
     c.writeTo(www.resolve("big.bin"));
     try (NginxFixture nginx = NginxFixture.start(www)) {
       Path out = dir.resolve("big.bin");
-      DownloadResult r = Downloads.run(nginx.url("/big.bin"), out,
-          Downloads.testOptions(Downloads.notices()).connections(16).build());
+      DownloadResult r = HostileDownloads.complete(nginx.url("/big.bin"), out,
+          h.options().connections(16).build());
       assertThat(r.length()).isEqualTo(c.length());
       assertThat(sha256(out)).isEqualTo(c.sha256());
     }
@@ -52,17 +53,16 @@ class EngineNginxTest {
     // that every round still has most of its bytes ahead of it when it is interrupted.
     try (NginxFixture nginx = NginxFixture.builder(www).limitRate(MIB / 2).start()) {
       Path out = dir.resolve("slow.bin");
-      List<String> notices = Downloads.notices();
+      List<String> notices = h.notices;
       for (int round = 1; round <= 2; round++) {
         Download d = Rget.download(nginx.url("/slow.bin"), out,
-            Downloads.testOptions(notices).connections(8).build());
+            h.options().connections(8).build());
         long goal = c.length() * round / 4;
-        Downloads.awaitProgress(d, p -> p.doneBytes() >= goal);
-        Downloads.cancelAndWait(d);
+        HostileDownloads.cancelWhen(d, () -> d.progress().doneBytes() >= goal);
         assertThat(out).as("round %d was interrupted before the end", round).doesNotExist();
       }
-      DownloadResult r = Downloads.run(nginx.url("/slow.bin"), out,
-          Downloads.testOptions(notices).connections(8).build());
+      DownloadResult r = HostileDownloads.complete(nginx.url("/slow.bin"), out,
+          h.options().connections(8).build());
       assertThat(sha256(out)).isEqualTo(c.sha256());
       assertThat(r.resumedBytes()).as("notices: %s", notices)
           .isGreaterThanOrEqualTo(c.length() / 2);

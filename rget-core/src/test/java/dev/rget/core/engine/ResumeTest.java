@@ -1,8 +1,7 @@
 package dev.rget.core.engine;
 
-import static dev.rget.core.engine.Downloads.sha256;
+import static dev.rget.core.engine.HostileDownloads.sha256;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rget.core.Checksum;
 import dev.rget.core.Download;
@@ -34,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeTest {
   private static final int MIB = 1 << 20;
   @TempDir Path dir;
+  private final HostileDownloads h = new HostileDownloads();
   private FaultServer server;
 
   @BeforeEach
@@ -62,9 +62,9 @@ class ResumeTest {
   void parallelDownloadIsByteExactAndLeavesNoSidecars() throws Exception {
     Content c = Content.pseudoRandom(8L * MIB + 12345, 1);
     server.put("/f", c);
-    List<String> notices = Downloads.notices();
-    DownloadResult r = Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(notices).connections(8).build());
+    List<String> notices = h.notices;
+    DownloadResult r = HostileDownloads.complete(server.url("/f"), out(),
+        h.options().connections(8).build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     assertThat(r.length()).isEqualTo(c.length());
     assertThat(part()).doesNotExist();
@@ -88,19 +88,17 @@ class ResumeTest {
   void interruptedDownloadResumesWithoutRefetching() throws Exception {
     Content c = Content.pseudoRandom(16L * MIB, 2);
     server.put("/f", Resource.builder(c).rateLimit(2L * MIB).build());
-    List<String> notices = Downloads.notices();
+    List<String> notices = h.notices;
     Download first = Rget.download(server.url("/f"), out(),
-        Downloads.testOptions(notices).connections(8).build());
-    Downloads.awaitProgress(first, p -> p.doneBytes() > c.length() * 3 / 10);
-    Downloads.cancelAndWait(first);
-    assertThatThrownBy(() -> first.result().join()).hasCauseInstanceOf(DownloadException.class);
+        h.options().connections(8).build());
+    HostileDownloads.cancelWhen(first, () -> first.progress().doneBytes() > c.length() * 3 / 10);
     assertThat(out()).doesNotExist();
     assertThat(part()).exists();
     long recorded = new StateStore(state()).load().written().size();
     assertThat(recorded).isGreaterThan(c.length() * 3 / 10);
 
-    DownloadResult r = Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(notices).connections(8).build());
+    DownloadResult r = HostileDownloads.complete(server.url("/f"), out(),
+        h.options().connections(8).build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     assertThat(r.resumedBytes()).isEqualTo(recorded);
     assertThat(r.bytesFetched()).isEqualTo(c.length() - recorded);
@@ -114,13 +112,12 @@ class ResumeTest {
     Content v1 = Content.pseudoRandom(4L * MIB, 3);
     Content v2 = Content.pseudoRandom(4L * MIB, 4);
     server.put("/f", Resource.builder(v1).etag("v1").rateLimit(MIB).build());
-    List<String> notices = Downloads.notices();
+    List<String> notices = h.notices;
     Download first = Rget.download(server.url("/f"), out(),
-        Downloads.testOptions(notices).connections(4).build());
-    Downloads.awaitProgress(first, p -> p.doneBytes() > MIB);
-    Downloads.cancelAndWait(first);
+        h.options().connections(4).build());
+    HostileDownloads.cancelWhen(first, () -> first.progress().doneBytes() > MIB);
     server.put("/f", Resource.builder(v2).etag("v2").build());
-    Downloads.run(server.url("/f"), out(), Downloads.testOptions(notices).build());
+    HostileDownloads.complete(server.url("/f"), out(), h.options().build());
     assertThat(sha256(out())).isEqualTo(v2.sha256());
     assertThat(notices).anyMatch(n -> n.contains("changed") && n.contains("starting over"));
   }
@@ -129,16 +126,14 @@ class ResumeTest {
   void remoteChangedWithFailIfChangedStopsWithItsOwnKind() throws Exception {
     Content v1 = Content.pseudoRandom(4L * MIB, 5);
     server.put("/f", Resource.builder(v1).etag("v1").rateLimit(MIB).build());
-    List<String> notices = Downloads.notices();
+    List<String> notices = h.notices;
     Download first = Rget.download(server.url("/f"), out(),
-        Downloads.testOptions(notices).connections(4).build());
-    Downloads.awaitProgress(first, p -> p.doneBytes() > MIB);
-    Downloads.cancelAndWait(first);
+        h.options().connections(4).build());
+    HostileDownloads.cancelWhen(first, () -> first.progress().doneBytes() > MIB);
     server.put("/f", Resource.builder(Content.pseudoRandom(4L * MIB, 6)).etag("v2").build());
-    assertThatThrownBy(() -> Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(notices).failIfChanged(true).build()))
-        .isInstanceOfSatisfying(DownloadException.class,
-            e -> assertThat(e.kind()).isEqualTo(FailureKind.REMOTE_CHANGED));
+    assertThat(HostileDownloads.failure(server.url("/f"), out(),
+        h.options().failIfChanged(true).build()).kind())
+        .isEqualTo(FailureKind.REMOTE_CHANGED);
     assertThat(out()).doesNotExist();
     assertThat(part()).exists();
   }
@@ -148,8 +143,8 @@ class ResumeTest {
     Content c = Content.pseudoRandom(2L * MIB, 7);
     server.put("/f", c);
     Files.write(part(), new byte[(int) c.length()]);
-    List<String> notices = Downloads.notices();
-    DownloadResult r = Downloads.run(server.url("/f"), out(), Downloads.testOptions(notices).build());
+    List<String> notices = h.notices;
+    DownloadResult r = HostileDownloads.complete(server.url("/f"), out(), h.options().build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     assertThat(r.resumedBytes()).isZero();
     assertThat(notices).anyMatch(n -> n.contains("cannot be trusted"));
@@ -174,8 +169,8 @@ class ResumeTest {
     new StateStore(state()).save(new ResumeState(uri, uri,
         new Validators(c.length(), EntityTag.strong("e"), lastModified), "a-previous-boot",
         written, durable), true);
-    List<String> notices = Downloads.notices();
-    DownloadResult r = Downloads.run(uri, out(), Downloads.testOptions(notices).build());
+    List<String> notices = h.notices;
+    DownloadResult r = HostileDownloads.complete(uri, out(), h.options().build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     assertThat(r.resumedBytes()).isEqualTo(half);
     assertThat(notices).anyMatch(n -> n.contains("system restarted"));
@@ -192,7 +187,7 @@ class ResumeTest {
     String lastModified = server.resource("/f").lastModifiedHeader().orElseThrow();
     new StateStore(state()).save(new ResumeState(uri, uri,
         new Validators(c.length(), EntityTag.strong("e"), lastModified), "x", all, all), true);
-    DownloadResult r = Downloads.run(uri, out(), Downloads.testOptions(Downloads.notices()).build());
+    DownloadResult r = HostileDownloads.complete(uri, out(), h.options().build());
     assertThat(r.bytesFetched()).isZero();
     assertThat(sha256(out())).isEqualTo(c.sha256());
   }
@@ -202,12 +197,11 @@ class ResumeTest {
     Content c = Content.pseudoRandom(MIB, 10);
     server.put("/f", c);
     Checksum wrong = Checksum.parse("sha-256=" + "0".repeat(64));
-    assertThatThrownBy(() -> Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(Downloads.notices()).checksum(wrong).build()))
-        .isInstanceOfSatisfying(DownloadException.class,
-            e -> assertThat(e.kind()).isEqualTo(FailureKind.CHECKSUM_MISMATCH));
+    assertThat(HostileDownloads.failure(server.url("/f"), out(),
+        h.options().checksum(wrong).build()).kind())
+        .isEqualTo(FailureKind.CHECKSUM_MISMATCH);
     assertThat(out()).doesNotExist();
-    Downloads.run(server.url("/f"), out(), Downloads.testOptions(Downloads.notices())
+    HostileDownloads.complete(server.url("/f"), out(), h.options()
         .checksum(Checksum.parse("sha256=" + c.sha256())).build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
   }
@@ -219,11 +213,11 @@ class ResumeTest {
         .rangeSupport(Resource.RangeSupport.IGNORE).build());
     server.put("/silent", Resource.builder(c).acceptRanges(Resource.AcceptRanges.ABSENT)
         .rangeSupport(Resource.RangeSupport.IGNORE).build());
-    List<String> notices = Downloads.notices();
-    Downloads.run(server.url("/none"), out(), Downloads.testOptions(notices).build());
+    List<String> notices = h.notices;
+    HostileDownloads.complete(server.url("/none"), out(), h.options().build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     Path other = dir.resolve("other.bin");
-    Downloads.run(server.url("/silent"), other, Downloads.testOptions(notices).build());
+    HostileDownloads.complete(server.url("/silent"), other, h.options().build());
     assertThat(sha256(other)).isEqualTo(c.sha256());
     assertThat(notices).anyMatch(n -> n.contains("single stream"));
   }
@@ -232,8 +226,8 @@ class ResumeTest {
   void serverThatDoesRangesWithoutSayingSoStillGetsParallelRequests() throws Exception {
     Content c = Content.pseudoRandom(4L * MIB, 12);
     server.put("/f", Resource.builder(c).acceptRanges(Resource.AcceptRanges.ABSENT).build());
-    Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(Downloads.notices()).connections(4).build());
+    HostileDownloads.complete(server.url("/f"), out(),
+        h.options().connections(4).build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     server.awaitIdle(Duration.ofSeconds(5));
     assertThat(server.requests("/f").stream().filter(q -> q.header("Range").isPresent())
@@ -245,8 +239,8 @@ class ResumeTest {
     Content c = Content.pseudoRandom(MIB + 7, 13);
     server.put("/f", Resource.builder(c).chunked(true).acceptRanges(Resource.AcceptRanges.ABSENT)
         .rangeSupport(Resource.RangeSupport.IGNORE).build());
-    DownloadResult r = Downloads.run(server.url("/f"), out(),
-        Downloads.testOptions(Downloads.notices()).build());
+    DownloadResult r = HostileDownloads.complete(server.url("/f"), out(),
+        h.options().build());
     assertThat(r.length()).isEqualTo(c.length());
     assertThat(sha256(out())).isEqualTo(c.sha256());
   }
@@ -255,7 +249,7 @@ class ResumeTest {
   void serverRefusingHeadIsNeverAskedWithHead() throws Exception {
     Content c = Content.pseudoRandom(2L * MIB, 14);
     server.put("/f", Resource.builder(c).headAllowed(false).build());
-    Downloads.run(server.url("/f"), out(), Downloads.testOptions(Downloads.notices()).build());
+    HostileDownloads.complete(server.url("/f"), out(), h.options().build());
     assertThat(sha256(out())).isEqualTo(c.sha256());
     server.awaitIdle(Duration.ofSeconds(5));
     assertThat(server.requests("/f")).noneMatch(q -> q.method().equals("HEAD"));
