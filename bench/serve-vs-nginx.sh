@@ -114,7 +114,8 @@ start_rget() {
   fi
   cp "$repo/rget-cli/target/rget.jar" "$jar"
   # The launcher's own JVM flags (./rget), so this is how users run it; RGET_JAVA_OPTS appends.
-  flags=$(sed -n 's/^exec java \(.*\) \${RGET_JAVA_OPTS.*/\1/p' "$repo/rget")
+  # (Its class-data-sharing archive, "${share[@]}", is left out: it belongs to the live jar.)
+  flags=$(sed -n 's/^exec java \(.*\) \${RGET_JAVA_OPTS.*/\1/p' "$repo/rget" | sed 's/"\${share\[@\]}"//')
   # shellcheck disable=SC2086
   java $flags ${RGET_JAVA_OPTS:-} -jar "$jar" serve --port 0 "$work/www" </dev/null >"$out" 2>&1 &
   RGET_PID=$!
