@@ -25,6 +25,7 @@ public final class DownloadOptions {
   private final Duration durableInterval;
   private final Consumer<String> notices;
   private final HostLimiter hostLimiter;
+  private final javax.net.ssl.SSLContext sslContext;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -40,6 +41,7 @@ public final class DownloadOptions {
     this.durableInterval = b.durableInterval;
     this.notices = b.notices;
     this.hostLimiter = b.hostLimiter;
+    this.sslContext = b.sslContext;
   }
 
   /** A builder holding the defaults. */
@@ -121,6 +123,11 @@ public final class DownloadOptions {
     return hostLimiter;
   }
 
+  /** TLS settings for https (trusted certificates, ...); {@code null} for the JVM's default. */
+  public javax.net.ssl.SSLContext sslContext() {
+    return sslContext;
+  }
+
   /** Builds {@link DownloadOptions}. */
   public static final class Builder {
     private int connections = DEFAULT_CONNECTIONS;
@@ -136,6 +143,7 @@ public final class DownloadOptions {
     private Duration durableInterval = Duration.ofSeconds(5);
     private Consumer<String> notices = s -> { };
     private HostLimiter hostLimiter;
+    private javax.net.ssl.SSLContext sslContext;
 
     private Builder() {}
 
@@ -226,6 +234,12 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#hostLimiter()}. */
     public Builder hostLimiter(HostLimiter limiter) {
       this.hostLimiter = limiter;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#sslContext()}. */
+    public Builder sslContext(javax.net.ssl.SSLContext context) {
+      this.sslContext = context;
       return this;
     }
 

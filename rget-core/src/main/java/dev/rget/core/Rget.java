@@ -45,10 +45,11 @@ public final class Rget {
     return new DownloadJob(uri, target, targetIsDirectory, options, shared, false).start();
   }
 
-  /** A transport configured from the options' timeouts and User-Agent. */
+  /** A transport configured from the options' timeouts, User-Agent and TLS settings. */
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
-    return new SchemeTransport(options.connectTimeout(), headerTimeout, options.userAgent());
+    return new SchemeTransport(options.connectTimeout(), headerTimeout, options.userAgent(),
+        options.sslContext());
   }
 
   /**

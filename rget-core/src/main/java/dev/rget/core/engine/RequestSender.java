@@ -52,6 +52,10 @@ final class RequestSender {
             + e.getMessage(), e);
       } catch (UnknownHostException e) {
         throw new DownloadException(FailureKind.NETWORK, "unknown host " + current.getHost(), e);
+      } catch (javax.net.ssl.SSLHandshakeException e) {
+        // An untrusted certificate or no common protocol: asking again will not change it.
+        throw new DownloadException(FailureKind.NETWORK, "TLS handshake with "
+            + hostPort(current) + " failed: " + describe(e), e);
       } catch (HttpConnectTimeoutException e) {
         throw RetryableException.network("connection to " + hostPort(current) + " timed out", e);
       } catch (ConnectException e) {

@@ -40,20 +40,25 @@ public final class JdkHttpTransport implements Transport {
    * @param connectTimeout time allowed for the TCP (and TLS) handshake
    * @param headerTimeout time allowed from sending a request to receiving its headers
    * @param userAgent value of the User-Agent header
+   * @param sslContext TLS settings, or {@code null} for the JVM's default
    */
-  public JdkHttpTransport(Duration connectTimeout, Duration headerTimeout, String userAgent) {
+  public JdkHttpTransport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      javax.net.ssl.SSLContext sslContext) {
     AtomicInteger n = new AtomicInteger();
     this.executor = Executors.newCachedThreadPool(r -> {
       Thread t = new Thread(r, "rget-http-" + n.incrementAndGet());
       t.setDaemon(true);
       return t;
     });
-    this.client = HttpClient.newBuilder()
+    HttpClient.Builder builder = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .followRedirects(HttpClient.Redirect.NEVER)
         .connectTimeout(connectTimeout)
-        .executor(executor)
-        .build();
+        .executor(executor);
+    if (sslContext != null) {
+      builder.sslContext(sslContext);
+    }
+    this.client = builder.build();
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
   }

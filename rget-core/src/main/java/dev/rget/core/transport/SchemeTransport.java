@@ -2,6 +2,7 @@ package dev.rget.core.transport;
 
 import java.io.IOException;
 import java.time.Duration;
+import javax.net.ssl.SSLContext;
 
 /**
  * The default transport: {@code http} over {@link PlainHttpTransport}, {@code https} over
@@ -13,14 +14,21 @@ public final class SchemeTransport implements Transport {
   private final Duration connectTimeout;
   private final Duration headerTimeout;
   private final String userAgent;
+  private final SSLContext sslContext;
   private JdkHttpTransport tls;
 
-  /** Both transports use these timeouts and User-Agent. */
-  public SchemeTransport(Duration connectTimeout, Duration headerTimeout, String userAgent) {
+  /**
+   * Both transports use these timeouts and User-Agent.
+   *
+   * @param sslContext TLS settings for https, or {@code null} for the JVM's default
+   */
+  public SchemeTransport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      SSLContext sslContext) {
     this.plain = new PlainHttpTransport(connectTimeout, headerTimeout, userAgent);
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
+    this.sslContext = sslContext;
   }
 
   @Override
@@ -33,7 +41,7 @@ public final class SchemeTransport implements Transport {
 
   private synchronized JdkHttpTransport tls() {
     if (tls == null) {
-      tls = new JdkHttpTransport(connectTimeout, headerTimeout, userAgent);
+      tls = new JdkHttpTransport(connectTimeout, headerTimeout, userAgent, sslContext);
     }
     return tls;
   }
