@@ -64,8 +64,9 @@ make_file() { # path MiB: random content, kept while the size matches
 NGINX_PID=""
 RGET_PID=""
 cleanup() {
-  [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
-  [ -n "$RGET_PID" ] && kill "$RGET_PID" 2>/dev/null && wait "$RGET_PID" 2>/dev/null
+  # A killed process's wait status (143) must not become the script's (set -e applies here).
+  if [ -n "$NGINX_PID" ] && kill "$NGINX_PID" 2>/dev/null; then wait "$NGINX_PID" 2>/dev/null || true; fi
+  if [ -n "$RGET_PID" ] && kill "$RGET_PID" 2>/dev/null; then wait "$RGET_PID" 2>/dev/null || true; fi
   return 0
 }
 trap cleanup EXIT
