@@ -15,7 +15,8 @@ import java.util.List;
  *       the two would finish at the same time, split in proportion to their rates, however small
  *       the remainder (the slow one may keep almost nothing);
  *   <li>else the largest remainder, if at least twice the minimum split size, split in proportion
- *       to the two rates where both are known (else in halves), neither piece below the minimum;
+ *       to the two rates where both are known (else in halves), neither piece below the minimum,
+ *       unless its owner will finish it within a quarter second anyway;
  *       but never by a connection so slow that it would finish its piece after the owner would
  *       have finished the whole remainder.
  * </ul>
@@ -157,6 +158,12 @@ final class SegmentScheduler {
       share = thiefRate / (thiefRate + victimRate);
     }
     long take = Math.max(minSplit, Math.min(remaining - minSplit, (long) (remaining * share)));
+    if (victimRate > 0 && remaining / victimRate < MIN_TAIL_SECONDS) {
+      // The owner finishes within a quarter second anyway. Cutting its request short would
+      // gain little and throw away what the server already pushed into the socket beyond the
+      // cut (megabytes on a fast link).
+      return null;
+    }
     if (victimRate > 0 && take / thiefRate >= remaining / victimRate) {
       // A slow connection would finish even the smallest piece after the owner finished all
       // of it: taking work would only make the end wait for the slow one.
