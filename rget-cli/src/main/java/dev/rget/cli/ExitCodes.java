@@ -21,7 +21,12 @@ final class ExitCodes {
 
   static int handle(Exception e, CommandLine cmd, ParseResult parsed) {
     if (e instanceof DownloadException d) {
-      cmd.getErr().println("rget: " + d.getMessage());
+      if (d.kind() == dev.rget.core.FailureKind.CANCELLED) {
+        cmd.getErr().println("rget: interrupted; what was fetched is kept, run the same command"
+            + " again to resume");
+      } else {
+        cmd.getErr().println("rget: " + d.getMessage());
+      }
       return d.kind().exitCode();
     }
     cmd.getErr().println("rget: internal error: " + e);
