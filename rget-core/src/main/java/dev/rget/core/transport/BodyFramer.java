@@ -35,6 +35,10 @@ abstract class BodyFramer {
     return new UntilClose();
   }
 
+  private static boolean isHex(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+  }
+
   static java.nio.ByteBuffer take(java.nio.ByteBuffer buf, long max) {
     int n = (int) Math.min(buf.remaining(), max);
     java.nio.ByteBuffer slice = buf.slice(buf.position(), n);
@@ -102,7 +106,8 @@ abstract class BodyFramer {
             }
             int semi = line.indexOf(';');
             String hex = (semi < 0 ? line : line.substring(0, semi)).trim();
-            if (hex.isEmpty() || hex.length() > 15) {
+            if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(BodyFramer::isHex)) {
+              // Hex digits only: Long.parseLong would also take a sign.
               throw new IOException("bad chunk size '" + hex + "'");
             }
             try {
