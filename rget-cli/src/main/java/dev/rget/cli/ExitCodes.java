@@ -19,6 +19,14 @@ final class ExitCodes {
     return t instanceof DownloadException d ? d.kind().exitCode() : INTERNAL;
   }
 
+  /** A bad command line: one line naming the problem and where the options are listed. */
+  static int usage(CommandLine.ParameterException e, String[] args) {
+    CommandLine cmd = e.getCommandLine();
+    cmd.getErr().println("rget: " + e.getMessage() + " (see '"
+        + cmd.getCommandSpec().qualifiedName() + " --help')");
+    return USAGE;
+  }
+
   static int handle(Exception e, CommandLine cmd, ParseResult parsed) {
     if (e instanceof DownloadException d) {
       if (d.kind() == dev.rget.core.FailureKind.CANCELLED) {

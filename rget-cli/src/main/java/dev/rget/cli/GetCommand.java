@@ -8,6 +8,7 @@ import dev.rget.core.DownloadResult;
 import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Rget;
+import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.transport.Transport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -101,6 +102,11 @@ public final class GetCommand implements Callable<Integer> {
       description = "Cap the whole download's rate, e.g. 500k or 10m (bytes per second).")
   String limitRate;
 
+  @Option(names = "--ca-certificate", paramLabel = "FILE",
+      description = "Trust the certificates in this PEM file for https, instead of the JVM's"
+          + " default authorities (a private CA, a self-signed server).")
+  Path caCertificate;
+
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
@@ -137,6 +143,14 @@ public final class GetCommand implements Callable<Integer> {
     }
     if (limitRate != null) {
       b.limitRate(Units.parseSize(limitRate));
+    }
+    if (caCertificate != null) {
+      try {
+        b.sslContext(TlsTrust.trusting(caCertificate));
+      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot use certificates from " + caCertificate + ": "
+            + e.getMessage());
+      }
     }
     return b;
   }

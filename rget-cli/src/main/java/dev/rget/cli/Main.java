@@ -25,6 +25,7 @@ public final class Main implements Runnable {
     cli.setExitCodeExceptionMapper(ExitCodes::forException);
     cli.setExecutionExceptionHandler(ExitCodes::handle);
     cli.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
+    cli.setParameterExceptionHandler(ExitCodes::usage);
     return cli.execute(shorthand(args));
   }
 

@@ -5,19 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.transport.TlsTrust;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.NginxFixture;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -64,7 +60,7 @@ class HttpsDownloadTest {
       Path out = dir.resolve("f.bin");
 
       HostileDownloads.complete(url, out,
-          h.options().connections(4).sslContext(trusting(cert)).build());
+          h.options().connections(4).sslContext(TlsTrust.trusting(cert)).build());
 
       assertThat(sha256(out)).isEqualTo(c.sha256());
       nginx.awaitAccessLog(2, Duration.ofSeconds(5));
@@ -77,20 +73,5 @@ class HttpsDownloadTest {
       assertThat(e.getMessage()).startsWith("TLS handshake with 127.0.0.1:" + tlsPort + " failed");
       assertThat(other).doesNotExist();
     }
-  }
-
-  private static SSLContext trusting(Path certPem) throws Exception {
-    KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-    trust.load(null, null);
-    try (InputStream in = Files.newInputStream(certPem)) {
-      trust.setCertificateEntry("test", CertificateFactory.getInstance("X.509")
-          .generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(
-        TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trust);
-    SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
-    return ctx;
   }
 }

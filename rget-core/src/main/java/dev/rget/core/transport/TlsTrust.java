@@ -1,0 +1,50 @@
+package dev.rget.core.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.Collection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Builds the TLS settings for https servers whose certificates the JVM does not trust by default
+ * (a private CA, a self-signed test server), like curl's {@code --cacert}.
+ */
+public final class TlsTrust {
+  private TlsTrust() {}
+
+  /**
+   * A TLS context that trusts exactly the certificates in {@code pemFile} (one or more PEM
+   * {@code CERTIFICATE} blocks), instead of the JVM's default authorities.
+   *
+   * @throws IOException if the file cannot be read
+   * @throws GeneralSecurityException if it holds no usable certificate
+   */
+  public static SSLContext trusting(Path pemFile) throws IOException, GeneralSecurityException {
+    Collection<? extends Certificate> certs;
+    try (InputStream in = Files.newInputStream(pemFile)) {
+      certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+    }
+    if (certs.isEmpty()) {
+      throw new GeneralSecurityException("no certificate in " + pemFile);
+    }
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    int i = 0;
+    for (Certificate c : certs) {
+      store.setCertificateEntry("ca-" + i++, c);
+    }
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext ctx = SSLContext.getInstance("TLS");
+    ctx.init(null, tmf.getTrustManagers(), null);
+    return ctx;
+  }
+}
