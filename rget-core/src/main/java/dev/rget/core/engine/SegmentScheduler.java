@@ -245,8 +245,4 @@ final class SegmentScheduler {
     return pending.isEmpty() && active.isEmpty();
   }
 
-  /** Number of pieces queued up front (for sizing the connection pool). */
-  synchronized int pendingCount() {
-    return pending.size();
-  }
 }
