@@ -22,7 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,18 +38,12 @@ class ExitCodeTest {
   private static final int MIB = 1 << 20;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private Path out;
 
   @BeforeEach
   void start() throws Exception {
-    server = new FaultServer();
     out = dir.resolve("f.bin");
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
   }
 
   /** Exit code and standard error of one in-process run. */

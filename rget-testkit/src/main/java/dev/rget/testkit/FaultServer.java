@@ -64,6 +64,18 @@ public final class FaultServer implements AutoCloseable {
     acceptor.start();
   }
 
+  /**
+   * Starts a server like the constructor, failing with an unchecked exception, so a test can
+   * hold one in a field: {@code @AutoClose final FaultServer server = FaultServer.open();}.
+   */
+  public static FaultServer open() {
+    try {
+      return new FaultServer();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot start the fault server", e);
+    }
+  }
+
   /** The listening port. */
   public int port() {
     return serverSocket.getLocalPort();

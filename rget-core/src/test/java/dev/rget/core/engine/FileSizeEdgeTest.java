@@ -21,8 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,18 +33,8 @@ class FileSizeEdgeTest {
   private static final long GIB = 1L << 30;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private final HostileDownloads h = new HostileDownloads();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @Test
   void zeroLengthFileIsCreatedEmptyAfterOneRequest() throws Exception {

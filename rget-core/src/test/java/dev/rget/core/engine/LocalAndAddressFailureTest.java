@@ -19,8 +19,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,18 +37,8 @@ class LocalAndAddressFailureTest {
   private static final int MIB = 1 << 20;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private final HostileDownloads h = new HostileDownloads();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @Test
   void diskFullIsALocalErrorThatKeepsTheStateAndALaterRunResumes() throws Exception {

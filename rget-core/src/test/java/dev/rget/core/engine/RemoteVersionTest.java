@@ -13,8 +13,7 @@ import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.Resource;
 import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,18 +27,8 @@ class RemoteVersionTest {
   private static final int MIB = 1 << 20;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private final HostileDownloads h = new HostileDownloads();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   /** Two versions of one file: same length, different bytes, ETag and Last-Modified. */
   private Resource[] twoVersions(long length) {

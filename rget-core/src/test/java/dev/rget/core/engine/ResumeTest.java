@@ -24,8 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,17 +33,7 @@ class ResumeTest {
   private static final int MIB = 1 << 20;
   @TempDir Path dir;
   private final HostileDownloads h = new HostileDownloads();
-  private FaultServer server;
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
+  @AutoClose private final FaultServer server = FaultServer.open();
 
   private Path out() {
     return dir.resolve("file.bin");

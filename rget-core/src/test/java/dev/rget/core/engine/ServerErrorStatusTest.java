@@ -16,8 +16,7 @@ import dev.rget.testkit.Resource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,18 +32,8 @@ class ServerErrorStatusTest {
   private static final int MIB = 1 << 20;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private final HostileDownloads h = new HostileDownloads();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @ParameterizedTest
   @ValueSource(ints = {503, 429})

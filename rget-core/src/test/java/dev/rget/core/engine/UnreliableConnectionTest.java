@@ -11,8 +11,7 @@ import dev.rget.testkit.RequestRecord;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,18 +26,8 @@ class UnreliableConnectionTest {
   private static final int KIB = 1 << 10;
 
   @TempDir Path dir;
-  private FaultServer server;
+  @AutoClose private final FaultServer server = FaultServer.open();
   private final HostileDownloads h = new HostileDownloads();
-
-  @BeforeEach
-  void start() throws Exception {
-    server = new FaultServer();
-  }
-
-  @AfterEach
-  void stop() {
-    server.close();
-  }
 
   @Test
   void everyConnectionDroppedAfterAFewHundredKibStillGivesTheExactFile() throws Exception {
