@@ -1,12 +1,10 @@
 package dev.rget.testkit;
 
-import java.util.Objects;
 import java.util.zip.CRC32;
 
 /** {@link Content} backed by a private byte array. */
-final class BytesContent implements Content {
+final class BytesContent extends CachedContent {
   private final byte[] bytes;
-  private volatile String sha256;
 
   BytesContent(byte[] bytes) {
     this.bytes = bytes;
@@ -19,10 +17,7 @@ final class BytesContent implements Content {
 
   @Override
   public void read(long offset, byte[] dst, int off, int len) {
-    Objects.checkFromIndexSize(off, len, dst.length);
-    if (offset < 0 || offset + len > bytes.length) {
-      throw new IndexOutOfBoundsException("span " + offset + "+" + len + " outside " + bytes.length);
-    }
+    checkSpan(offset, dst, off, len);
     System.arraycopy(bytes, (int) offset, dst, off, len);
   }
 
@@ -31,16 +26,6 @@ final class BytesContent implements Content {
     CRC32 crc = new CRC32();
     crc.update(bytes);
     return Long.toHexString(bytes.length) + "-" + Long.toHexString(crc.getValue());
-  }
-
-  @Override
-  public String sha256() {
-    String s = sha256;
-    if (s == null) {
-      s = Content.sha256Of(this);
-      sha256 = s;
-    }
-    return s;
   }
 
   @Override

@@ -6,10 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 
 /** {@link Content} read positionally from a file; the file is opened for each read. */
-final class FileContent implements Content {
+final class FileContent extends CachedContent {
   private final Path file;
   private final long length;
 
@@ -25,10 +24,7 @@ final class FileContent implements Content {
 
   @Override
   public void read(long offset, byte[] dst, int off, int len) {
-    Objects.checkFromIndexSize(off, len, dst.length);
-    if (offset < 0 || len > length - offset) {
-      throw new IndexOutOfBoundsException("span " + offset + "+" + len + " outside " + length);
-    }
+    checkSpan(offset, dst, off, len);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       ByteBuffer bb = ByteBuffer.wrap(dst, off, len);
       long pos = offset;

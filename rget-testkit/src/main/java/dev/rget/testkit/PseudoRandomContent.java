@@ -1,15 +1,13 @@
 package dev.rget.testkit;
 
-import java.util.Objects;
 
 /**
  * {@link Content} whose 8-byte word {@code i} is {@code splitmix64(seed, i)}, little-endian. Any
  * byte is computable on its own, so huge lengths cost nothing until read.
  */
-final class PseudoRandomContent implements Content {
+final class PseudoRandomContent extends CachedContent {
   private final long length;
   private final long seed;
-  private volatile String sha256;
 
   PseudoRandomContent(long length, long seed) {
     if (length < 0) {
@@ -34,10 +32,7 @@ final class PseudoRandomContent implements Content {
 
   @Override
   public void read(long offset, byte[] dst, int off, int len) {
-    Objects.checkFromIndexSize(off, len, dst.length);
-    if (offset < 0 || len > length - offset) {
-      throw new IndexOutOfBoundsException("span " + offset + "+" + len + " outside " + length);
-    }
+    checkSpan(offset, dst, off, len);
     long pos = offset;
     int out = off;
     int end = off + len;
@@ -73,16 +68,6 @@ final class PseudoRandomContent implements Content {
   @Override
   public String fingerprint() {
     return "pr" + Long.toHexString(seed) + "-" + Long.toHexString(length);
-  }
-
-  @Override
-  public String sha256() {
-    String s = sha256;
-    if (s == null) {
-      s = Content.sha256Of(this);
-      sha256 = s;
-    }
-    return s;
   }
 
   @Override
