@@ -151,6 +151,10 @@ public final class DownloadJob implements Download {
       fileName = out.getFileName().toString();
       Path partPath = out.resolveSibling(fileName + ".part");
       StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
+      if (Files.exists(out) && !store.exists()) {
+        notice(out.getFileName() + " already exists; it is replaced only when this download is"
+            + " complete");
+      }
       int restarts = 0;
       int contradictions = 0;
       while (true) {

@@ -243,4 +243,14 @@ class ResumeTest {
     server.awaitIdle(Duration.ofSeconds(5));
     assertThat(server.requests("/f")).noneMatch(q -> q.method().equals("HEAD"));
   }
+
+  @Test
+  void existingOutputIsReplacedOnlyByACompleteDownload() throws Exception {
+    Content c = Content.pseudoRandom(MIB, 15);
+    server.put("/f", c);
+    Files.writeString(out(), "an older file");
+    HostileDownloads.complete(server.url("/f"), out(), h.options().build());
+    assertThat(sha256(out())).isEqualTo(c.sha256());
+    assertThat(h.notices).anyMatch(n -> n.contains("already exists"));
+  }
 }
