@@ -1,13 +1,11 @@
 package dev.rget.core.engine;
 
-import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
 import dev.rget.core.state.PartFile;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -112,31 +110,11 @@ final class Checkpointer implements AutoCloseable {
     RangeSet written = ledger.snapshot();
     // The ledger can also shrink (bytes found wrong are discarded): what is durable is only what
     // is still written, or a resume after a power cut would trust the discarded bytes.
-    durable = intersection(durable, written);
+    durable = durable.intersection(written);
     store.save(stateOf.apply(new RangeSet[] {written, durable}), false);
     savedChange = change;
   }
 
-  private static RangeSet intersection(RangeSet a, RangeSet b) {
-    RangeSet out = new RangeSet();
-    List<ByteRange> x = a.ranges();
-    List<ByteRange> y = b.ranges();
-    int i = 0;
-    int j = 0;
-    while (i < x.size() && j < y.size()) {
-      long start = Math.max(x.get(i).first(), y.get(j).first());
-      long end = Math.min(x.get(i).endExclusive(), y.get(j).endExclusive());
-      if (start < end) {
-        out.add(start, end);
-      }
-      if (x.get(i).endExclusive() < y.get(j).endExclusive()) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    return out;
-  }
 
   /**
    * Forces the part file, then saves a state whose durable ranges are what was written before
@@ -149,7 +127,7 @@ final class Checkpointer implements AutoCloseable {
     synchronized (this) {
       RangeSet written = ledger.snapshot();
       // Bytes discarded while the disk flushed are not durable, however forced they were.
-      durable = intersection(forced, written);
+      durable = forced.intersection(written);
       store.save(stateOf.apply(new RangeSet[] {written, durable}), true);
       savedChange = -1;
       durableChange = change;

@@ -315,20 +315,15 @@ public final class DownloadJob implements Download {
           + " bytes that were forced to disk, fetching the rest again");
     }
     long partSize = Files.size(partPath);
-    RangeSet kept = clip(written, Math.min(partSize, now.length()));
-    RangeSet durable = clip(st.durable(), Math.min(partSize, now.length()));
+    // Nothing beyond the part file's end or the file's length can be there.
+    long limit = Math.min(partSize, now.length());
+    RangeSet kept = written.copy();
+    kept.remove(limit, Long.MAX_VALUE);
+    RangeSet durable = st.durable().copy();
+    durable.remove(limit, Long.MAX_VALUE);
     return new Resume(kept, durable);
   }
 
-  private static RangeSet clip(RangeSet set, long limit) {
-    RangeSet out = new RangeSet();
-    for (ByteRange r : set.ranges()) {
-      if (r.first() < limit) {
-        out.add(r.first(), Math.min(r.endExclusive(), limit));
-      }
-    }
-    return out;
-  }
 
   private DownloadResult fetchAndCommit(RequestSender sender, Probe probe, Resume resume,
       Path out, Path partPath, StateStore store) throws IOException, InterruptedException {

@@ -1,6 +1,5 @@
 package dev.rget.core.engine;
 
-import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
 
 /**
@@ -8,7 +7,7 @@ import dev.rget.core.range.RangeSet;
  * returned, so a state saved from a snapshot never claims a byte the file does not hold.
  */
 final class WrittenRanges {
-  private RangeSet written;
+  private final RangeSet written;
   private long changes;
 
   WrittenRanges(RangeSet initial) {
@@ -25,16 +24,7 @@ final class WrittenRanges {
    * bytes that turned out to be wrong, and must be fetched again.
    */
   synchronized void discard(long start, long endExclusive) {
-    RangeSet kept = new RangeSet();
-    for (ByteRange r : written.ranges()) {
-      if (r.first() < start) {
-        kept.add(r.first(), Math.min(r.endExclusive(), start));
-      }
-      if (r.endExclusive() > endExclusive) {
-        kept.add(Math.max(r.first(), endExclusive), r.endExclusive());
-      }
-    }
-    written = kept;
+    written.remove(start, endExclusive);
     changes++;
   }
 

@@ -46,6 +46,42 @@ public final class RangeSet {
     other.intervals.forEach(this::add);
   }
 
+  /** Removes {@code [start, endExclusive)} from the set. */
+  public void remove(long start, long endExclusive) {
+    if (start >= endExclusive) {
+      return;
+    }
+    Map.Entry<Long, Long> before = intervals.lowerEntry(start);
+    if (before != null && before.getValue() > start) {
+      // An interval reaching into the cut keeps its head (and its tail beyond the cut).
+      intervals.put(before.getKey(), start);
+      if (before.getValue() > endExclusive) {
+        intervals.put(endExclusive, before.getValue());
+      }
+    }
+    Map.Entry<Long, Long> e = intervals.ceilingEntry(start);
+    while (e != null && e.getKey() < endExclusive) {
+      intervals.remove(e.getKey());
+      if (e.getValue() > endExclusive) {
+        intervals.put(endExclusive, e.getValue());
+        break;
+      }
+      e = intervals.ceilingEntry(start);
+    }
+  }
+
+  /** The bytes in both this set and {@code other}. */
+  public RangeSet intersection(RangeSet other) {
+    RangeSet out = copy();
+    long pos = 0;
+    for (ByteRange r : other.ranges()) {
+      out.remove(pos, r.first());
+      pos = r.endExclusive();
+    }
+    out.remove(pos, Long.MAX_VALUE);
+    return out;
+  }
+
   /** Whether every byte of {@code [start, endExclusive)} is in the set. */
   public boolean containsAll(long start, long endExclusive) {
     if (start >= endExclusive) {

@@ -2,7 +2,6 @@ package dev.rget.core.transport;
 
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
@@ -139,9 +138,6 @@ public final class PlainHttpTransport implements Transport {
     } catch (SocketTimeoutException e) {
       ch.close();
       throw new HttpConnectTimeoutException("connect timed out: " + addr);
-    } catch (ConnectException e) {
-      ch.close();
-      throw e;
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

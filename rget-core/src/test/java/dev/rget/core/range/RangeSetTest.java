@@ -66,4 +66,33 @@ class RangeSetTest {
     assertThat(s.missing(big + 20)).isEqualTo(List.of(
         ByteRange.ofHalfOpen(0, big), ByteRange.ofHalfOpen(big + 10, big + 20)));
   }
+
+  @Test
+  void removeAndIntersectionAgreeWithABitmap() {
+    Random rnd = new Random(7);
+    for (int round = 0; round < 200; round++) {
+      boolean[] a = new boolean[300];
+      boolean[] b = new boolean[300];
+      RangeSet sa = new RangeSet();
+      RangeSet sb = new RangeSet();
+      for (int k = 0; k < 10; k++) {
+        int x = rnd.nextInt(300);
+        int y = x + rnd.nextInt(300 - x + 1);
+        sa.add(x, y);
+        java.util.Arrays.fill(a, x, y, true);
+        x = rnd.nextInt(300);
+        y = x + rnd.nextInt(300 - x + 1);
+        sb.add(x, y);
+        java.util.Arrays.fill(b, x, y, true);
+      }
+      RangeSet both = sa.intersection(sb);
+      int x = rnd.nextInt(300);
+      int y = x + rnd.nextInt(300 - x + 1);
+      sa.remove(x, y);
+      for (int i = 0; i < 300; i++) {
+        assertThat(both.containsAll(i, i + 1)).isEqualTo(a[i] && b[i]);
+        assertThat(sa.containsAll(i, i + 1)).isEqualTo(a[i] && (i < x || i >= y));
+      }
+    }
+  }
 }
