@@ -1,7 +1,7 @@
 package dev.rget.core;
 
 import dev.rget.core.engine.DownloadJob;
-import dev.rget.core.transport.SchemeTransport;
+import dev.rget.core.transport.Http1Transport;
 import dev.rget.core.transport.Transport;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -48,7 +48,7 @@ public final class Rget {
   /** A transport configured from the options' timeouts, User-Agent and TLS settings. */
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
-    return new SchemeTransport(options.connectTimeout(), headerTimeout, options.userAgent(),
+    return new Http1Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
         options.sslContext());
   }
 

@@ -89,11 +89,13 @@ abstract class BodyFramer {
   /** Chunked transfer coding: size line, data, CRLF, ..., a zero size, trailers, empty line. */
   private static final class Chunked extends BodyFramer {
     private static final int MAX_LINE = 4096;
+    private static final int MAX_TRAILER = 64 * 1024;
 
     private enum State { SIZE, DATA, DATA_END, TRAILER, DONE }
 
     private State state = State.SIZE;
     private long remaining;
+    private int trailerBytes;
 
     @Override
     java.nio.ByteBuffer next(java.nio.ByteBuffer buf) throws IOException {
@@ -145,6 +147,9 @@ abstract class BodyFramer {
             }
             if (line.isEmpty()) {
               state = State.DONE;
+            } else if ((trailerBytes += line.length() + 2) > MAX_TRAILER) {
+              // Trailers are ignored; an endless stream of them must not hold the connection.
+              throw new IOException("chunked trailer larger than " + MAX_TRAILER + " bytes");
             }
           }
           case DONE -> {

@@ -3,61 +3,67 @@ package dev.rget.core.transport;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
 
 /**
- * HTTP/1.1 over plain TCP on our own sockets: each body chunk is read from the socket straight
- * into a direct buffer and handed to the caller, who writes it to the file from there, so no
- * body byte is copied in Java. Starts in milliseconds (the JDK client costs about 0.3 s of
- * start-up on a small machine) and keeps idle connections for reuse. Only {@code http} URIs.
+ * HTTP/1.1 for {@code http} and {@code https} on our own non-blocking sockets. Each body chunk
+ * lands in a direct buffer (read from the socket, or decrypted into it by {@link TlsWire}) and is
+ * handed to the caller, who writes it to the file from there, so no body byte is copied in Java.
+ * Starts in milliseconds (the JDK's HttpClient costs about 0.3 s of start-up on a small machine)
+ * and keeps idle connections for reuse.
  */
-public final class PlainHttpTransport implements Transport {
+public final class Http1Transport implements Transport {
   private static final int BUFFER = 256 * 1024;
   private static final int MAX_HEAD = 64 * 1024;
+  private static final int MAX_INFORMATIONAL = 16;
   private static final int MAX_IDLE_PER_HOST = 64;
 
   private final Duration connectTimeout;
   private final Duration headerTimeout;
   private final String userAgent;
+  private final SSLContext configuredTls;
+  private volatile SSLContext tls;
   private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
 
   /**
-   * @param connectTimeout time allowed for the TCP handshake
-   * @param headerTimeout time allowed between bytes while waiting for the response headers
+   * @param connectTimeout time allowed for the TCP handshake, and again for the TLS handshake
+   * @param headerTimeout time allowed for the whole response head to arrive
    * @param userAgent value of the User-Agent header
+   * @param sslContext TLS settings for https (trust, sessions), or {@code null} for the JVM's
+   *     default, looked up on the first https request
    */
-  public PlainHttpTransport(Duration connectTimeout, Duration headerTimeout, String userAgent) {
+  public Http1Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      SSLContext sslContext) {
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
+    this.configuredTls = sslContext;
   }
 
   @Override
   public TransportResponse send(TransportRequest request) throws IOException {
     URI uri = request.uri();
-    if (!"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("PlainHttpTransport handles http only: " + uri);
+    boolean https = isHttps(uri);
+    if (!https && !"http".equalsIgnoreCase(uri.getScheme())) {
+      throw new IllegalArgumentException("not an http or https URL: " + uri);
     }
-    String key = hostKey(uri);
+    String key = (https ? "https://" : "http://") + uri.getHost().toLowerCase(Locale.ROOT) + ":"
+        + port(uri);
     byte[] head = requestHead(request);
     Connection pooled = takeIdle(key);
     if (pooled != null) {
@@ -66,14 +72,14 @@ public final class PlainHttpTransport implements Transport {
       } catch (IOException e) {
         // The server may have closed an idle connection just as we reused it: a fresh one
         // tells whether the failure is real.
-        pooled.closeQuietly();
+        pooled.wire.close();
       }
     }
-    Connection fresh = connect(uri, key);
+    Connection fresh = connect(uri, key, https);
     try {
       return fresh.exchange(request, head);
     } catch (IOException | RuntimeException e) {
-      fresh.closeQuietly();
+      fresh.wire.close();
       throw e;
     }
   }
@@ -84,17 +90,17 @@ public final class PlainHttpTransport implements Transport {
     for (ConcurrentLinkedDeque<Connection> q : idle.values()) {
       Connection c;
       while ((c = q.poll()) != null) {
-        c.closeQuietly();
+        c.wire.close();
       }
     }
   }
 
-  private static String hostKey(URI uri) {
-    return uri.getHost().toLowerCase(Locale.ROOT) + ":" + port(uri);
+  private static boolean isHttps(URI uri) {
+    return "https".equalsIgnoreCase(uri.getScheme());
   }
 
   private static int port(URI uri) {
-    return uri.getPort() < 0 ? 80 : uri.getPort();
+    return uri.getPort() >= 0 ? uri.getPort() : isHttps(uri) ? 443 : 80;
   }
 
   private Connection takeIdle(String key) {
@@ -104,7 +110,7 @@ public final class PlainHttpTransport implements Transport {
     }
     Connection c;
     while ((c = q.pollLast()) != null) {
-      if (c.channel.isOpen()) {
+      if (c.wire.socket().isOpen()) {
         return c;
       }
     }
@@ -113,35 +119,46 @@ public final class PlainHttpTransport implements Transport {
 
   private void giveBack(Connection c) {
     if (closed) {
-      c.closeQuietly();
+      c.wire.close();
       return;
     }
     ConcurrentLinkedDeque<Connection> q = idle.computeIfAbsent(c.key, k -> new ConcurrentLinkedDeque<>());
     if (q.size() >= MAX_IDLE_PER_HOST) {
-      c.closeQuietly();
+      c.wire.close();
     } else {
       q.add(c);
     }
   }
 
-  private Connection connect(URI uri, String key) throws IOException {
+  private Connection connect(URI uri, String key, boolean https) throws IOException {
     InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
     if (addr.isUnresolved()) {
       throw new UnknownHostException(uri.getHost());
     }
-    SocketChannel ch = SocketChannel.open();
+    NioSocket socket = NioSocket.connect(addr, connectTimeout);
+    if (!https) {
+      return new Connection(key, new PlainWire(socket));
+    }
     try {
-      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      ch.socket().connect(addr, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-      ch.configureBlocking(false);
-      return new Connection(key, ch);
-    } catch (SocketTimeoutException e) {
-      ch.close();
-      throw new HttpConnectTimeoutException("connect timed out: " + addr);
+      return new Connection(key,
+          TlsWire.connect(socket, tlsContext(), uri.getHost(), port(uri), connectTimeout));
     } catch (IOException | RuntimeException e) {
-      ch.close();
+      socket.close();
       throw e;
     }
+  }
+
+  private SSLContext tlsContext() throws IOException {
+    SSLContext c = tls;
+    if (c == null) {
+      try {
+        c = configuredTls != null ? configuredTls : SSLContext.getDefault();
+      } catch (NoSuchAlgorithmException e) {
+        throw new IOException("this Java runtime has no TLS implementation", e);
+      }
+      tls = c;
+    }
+    return c;
   }
 
   private byte[] requestHead(TransportRequest r) {
@@ -153,7 +170,7 @@ public final class PlainHttpTransport implements Transport {
     StringBuilder sb = new StringBuilder(256);
     sb.append(r.method()).append(' ').append(path).append(" HTTP/1.1\r\n");
     sb.append("Host: ").append(uri.getHost());
-    if (uri.getPort() >= 0 && uri.getPort() != 80) {
+    if (uri.getPort() >= 0 && uri.getPort() != (isHttps(uri) ? 443 : 80)) {
       sb.append(':').append(uri.getPort());
     }
     sb.append("\r\nUser-Agent: ").append(userAgent).append("\r\n");
@@ -180,51 +197,53 @@ public final class PlainHttpTransport implements Transport {
     }
   }
 
-  /** One TCP connection: sends requests and reads responses, one at a time. */
+  /** One connection: sends requests and reads responses, one at a time. */
   private final class Connection {
     final String key;
-    final SocketChannel channel;
-    final Selector selector;
+    final Wire wire;
     final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
 
-    Connection(String key, SocketChannel channel) throws IOException {
+    Connection(String key, Wire wire) {
       this.key = key;
-      this.channel = channel;
-      this.selector = Selector.open();
-      channel.register(selector, SelectionKey.OP_READ);
+      this.wire = wire;
       buf.limit(0);
     }
 
     TransportResponse exchange(TransportRequest request, byte[] head) throws IOException {
-      ByteBuffer out = ByteBuffer.wrap(head);
-      while (out.hasRemaining()) {
-        if (channel.write(out) == 0) {
-          waitFor(SelectionKey.OP_WRITE, headerTimeout);
+      wire.writeFully(ByteBuffer.wrap(head), headerTimeout);
+      // One deadline for the whole head, however slowly a server trickles it, 1xx included.
+      long deadline = System.nanoTime() + headerTimeout.toNanos();
+      for (int informational = 0; ; informational++) {
+        ResponseHead h = readHead(deadline);
+        if (h.status() >= 200) {
+          return new Response(this, request, h);
         }
-      }
-      while (true) {
-        Head h = readHead();
-        if (h.status >= 100 && h.status < 200) {
-          continue; // informational: the real response follows
+        if (informational >= MAX_INFORMATIONAL || h.status() == 101) {
+          throw new IOException(h.status() == 101 ? "unexpected protocol switch (101)"
+              : "more than " + MAX_INFORMATIONAL + " informational (1xx) responses");
         }
-        return new Response(this, request, h);
       }
     }
 
     /** Reads a status line and headers; leftover bytes stay in {@link #buf}. */
-    private Head readHead() throws IOException {
+    private ResponseHead readHead(long deadline) throws IOException {
       while (true) {
         int end = findHeadEnd();
         if (end >= 0) {
           byte[] raw = new byte[end - buf.position()];
           buf.get(raw);
           buf.position(buf.position() + 4);
-          return Head.parse(new String(raw, StandardCharsets.ISO_8859_1));
+          return ResponseHead.parse(new String(raw, StandardCharsets.ISO_8859_1));
         }
         if (buf.remaining() >= MAX_HEAD) {
           throw new IOException("response headers larger than " + MAX_HEAD + " bytes");
         }
-        if (fill(headerTimeout) < 0) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          throw new StallException("response headers not complete within "
+              + headerTimeout.toSeconds() + " s");
+        }
+        if (fill(Duration.ofNanos(left)) < 0) {
           throw new EOFException("connection closed before the response headers");
         }
       }
@@ -241,7 +260,8 @@ public final class PlainHttpTransport implements Transport {
     }
 
     /**
-     * Reads more bytes after those not yet consumed; -1 at end of stream.
+     * Reads more bytes after those not yet consumed: how many (possibly 0 when only part of a
+     * TLS record came), -1 at end of stream.
      *
      * @throws StallException if nothing arrives within {@code timeout}
      */
@@ -254,10 +274,10 @@ public final class PlainHttpTransport implements Transport {
       buf.position(keep);
       buf.limit(buf.capacity());
       try {
-        int n = channel.read(buf);
+        int n = wire.read(buf);
         if (n == 0) {
-          waitFor(SelectionKey.OP_READ, timeout);
-          n = channel.read(buf);
+          wire.socket().await(SelectionKey.OP_READ, timeout);
+          n = wire.read(buf);
         }
         return n;
       } finally {
@@ -265,119 +285,38 @@ public final class PlainHttpTransport implements Transport {
         buf.position(0);
       }
     }
-
-    private void waitFor(int op, Duration timeout) throws IOException {
-      int ready;
-      try {
-        SelectionKey k = channel.keyFor(selector);
-        k.interestOps(op);
-        selector.selectedKeys().clear();
-        ready = selector.select(Math.max(1, timeout.toMillis()));
-      } catch (java.nio.channels.ClosedSelectorException
-          | java.nio.channels.CancelledKeyException e) {
-        // Another thread closed this connection to abort the transfer.
-        throw new java.nio.channels.AsynchronousCloseException();
-      }
-      if (ready == 0) {
-        if (!channel.isOpen()) {
-          throw new IOException("connection closed");
-        }
-        throw new StallException("no data for " + timeout.toSeconds() + " s");
-      }
-    }
-
-    void closeQuietly() {
-      try {
-        selector.close();
-      } catch (IOException e) {
-        // closing: nothing to do with a failure here
-      }
-      try {
-        channel.close();
-      } catch (IOException e) {
-        // closing: nothing to do with a failure here
-      }
-    }
-  }
-
-  /** A parsed status line and header block. */
-  private record Head(int status, boolean http10, Map<String, List<String>> headers) {
-    static Head parse(String text) throws IOException {
-      String[] lines = text.split("\r\n");
-      String status = lines[0];
-      if (!status.startsWith("HTTP/1.") || status.length() < 12 || status.charAt(8) != ' ') {
-        throw new IOException("not an HTTP/1.x response: '" + abbreviate(status) + "'");
-      }
-      int code;
-      try {
-        code = Integer.parseInt(status.substring(9, 12));
-      } catch (NumberFormatException e) {
-        throw new IOException("bad status line '" + abbreviate(status) + "'");
-      }
-      Map<String, List<String>> headers = new ConcurrentHashMap<>();
-      for (int i = 1; i < lines.length; i++) {
-        int colon = lines[i].indexOf(':');
-        if (colon <= 0) {
-          throw new IOException("malformed header line '" + abbreviate(lines[i]) + "'");
-        }
-        String name = lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT);
-        headers.computeIfAbsent(name, n -> Collections.synchronizedList(new ArrayList<>()))
-            .add(lines[i].substring(colon + 1).trim());
-      }
-      return new Head(code, status.startsWith("HTTP/1.0"), headers);
-    }
-
-    private static String abbreviate(String s) {
-      return s.length() > 80 ? s.substring(0, 80) + "..." : s;
-    }
-
-    Optional<String> first(String name) {
-      List<String> v = headers.get(name.toLowerCase(Locale.ROOT));
-      return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
-    }
   }
 
   /** A response whose body is read from the connection's buffer, framed by length or chunks. */
   private final class Response implements TransportResponse {
     private final Connection conn;
     private final TransportRequest request;
-    private final Head head;
+    private final ResponseHead head;
     private final BodyFramer framer;
+    private final AtomicBoolean released = new AtomicBoolean();
     private boolean finished;
-    private volatile boolean released;
 
-    Response(Connection conn, TransportRequest request, Head head) throws IOException {
+    Response(Connection conn, TransportRequest request, ResponseHead head) throws IOException {
       this.conn = conn;
       this.request = request;
       this.head = head;
-      boolean noBody = request.method().equals("HEAD") || head.status == 204 || head.status == 304;
-      String te = head.first("transfer-encoding").orElse("");
+      boolean noBody = request.method().equals("HEAD") || head.status() == 204
+          || head.status() == 304;
+      long length = head.bodyLength();
       if (noBody) {
         framer = BodyFramer.fixed(0);
-      } else if (te.toLowerCase(Locale.ROOT).contains("chunked")) {
+      } else if (head.chunked()) {
         framer = BodyFramer.chunked();
+      } else if (length >= 0 && head.all("transfer-encoding").isEmpty()) {
+        framer = BodyFramer.fixed(length);
       } else {
-        Optional<String> cl = head.first("content-length");
-        if (cl.isPresent()) {
-          long n;
-          try {
-            n = Long.parseLong(cl.get().trim());
-          } catch (NumberFormatException e) {
-            throw new IOException("bad Content-Length '" + cl.get() + "'");
-          }
-          if (n < 0) {
-            throw new IOException("negative Content-Length");
-          }
-          framer = BodyFramer.fixed(n);
-        } else {
-          framer = BodyFramer.untilClose();
-        }
+        framer = BodyFramer.untilClose();
       }
     }
 
     @Override
     public int status() {
-      return head.status;
+      return head.status();
     }
 
     @Override
@@ -392,13 +331,12 @@ public final class PlainHttpTransport implements Transport {
 
     @Override
     public List<String> headers(String name) {
-      List<String> v = head.headers.get(name.toLowerCase(Locale.ROOT));
-      return v == null ? List.of() : List.copyOf(v);
+      return head.all(name);
     }
 
     @Override
     public ByteBuffer next(Duration stallTimeout) throws IOException {
-      if (released) {
+      if (released.get()) {
         throw new IOException("response closed");
       }
       while (true) {
@@ -422,19 +360,19 @@ public final class PlainHttpTransport implements Transport {
 
     @Override
     public void close() {
-      if (released) {
+      // Exactly one closer decides the connection's fate: two must never both pool it.
+      if (!released.compareAndSet(false, true)) {
         return;
       }
-      released = true;
       boolean complete = finished || framer.done();
-      boolean serverCloses = head.http10 || head.first("connection")
+      boolean serverCloses = head.http10() || head.first("connection")
           .map(v -> v.toLowerCase(Locale.ROOT).contains("close")).orElse(false);
       boolean reusable = complete && !framer.endsAtClose() && !serverCloses
-          && !conn.buf.hasRemaining();
+          && !conn.buf.hasRemaining() && !conn.wire.hasBuffered();
       if (reusable) {
         giveBack(conn);
       } else {
-        conn.closeQuietly();
+        conn.wire.close();
       }
     }
   }

@@ -1,0 +1,90 @@
+package dev.rget.core.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.http.HttpConnectTimeoutException;
+import java.nio.channels.AsynchronousCloseException;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+
+/**
+ * A connected non-blocking TCP socket with a selector of its own, so that the one thread using
+ * it can wait for it with a timeout, and another thread can abort that wait by closing it.
+ */
+final class NioSocket {
+  final SocketChannel channel;
+  private final Selector selector;
+
+  private NioSocket(SocketChannel channel, Selector selector) {
+    this.channel = channel;
+    this.selector = selector;
+  }
+
+  /** Connects to {@code address} (already resolved) within {@code timeout}. */
+  static NioSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+    SocketChannel ch = SocketChannel.open();
+    try {
+      ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+      ch.configureBlocking(false);
+      Selector selector = Selector.open();
+      ch.register(selector, SelectionKey.OP_READ);
+      return new NioSocket(ch, selector);
+    } catch (SocketTimeoutException e) {
+      ch.close();
+      throw new HttpConnectTimeoutException("connect timed out: " + address);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Waits until the socket is ready for {@code op} ({@link SelectionKey#OP_READ} or
+   * {@link SelectionKey#OP_WRITE}).
+   *
+   * @throws StallException if it is not ready within {@code timeout}
+   */
+  void await(int op, Duration timeout) throws IOException {
+    int ready;
+    try {
+      SelectionKey k = channel.keyFor(selector);
+      k.interestOps(op);
+      selector.selectedKeys().clear();
+      ready = selector.select(Math.max(1, timeout.toMillis()));
+    } catch (ClosedSelectorException | CancelledKeyException e) {
+      // Another thread closed this connection to abort the transfer.
+      throw new AsynchronousCloseException();
+    }
+    if (ready == 0) {
+      if (!channel.isOpen()) {
+        throw new IOException("connection closed");
+      }
+      throw new StallException("no data for " + timeout.toSeconds() + " s");
+    }
+  }
+
+  boolean isOpen() {
+    return channel.isOpen();
+  }
+
+  /** Closes the selector and the socket; never throws. */
+  void close() {
+    try {
+      selector.close();
+    } catch (IOException e) {
+      // closing: nothing to do with a failure here
+    }
+    try {
+      channel.close();
+    } catch (IOException e) {
+      // closing: nothing to do with a failure here
+    }
+  }
+}
