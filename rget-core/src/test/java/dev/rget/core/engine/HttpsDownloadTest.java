@@ -7,6 +7,7 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.transport.TlsTrust;
 import dev.rget.testkit.Content;
+import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.NginxFixture;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -21,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * https downloads, which go through the JDK's TLS client: against nginx with a self-signed
- * certificate made for the test (skipped where nginx or openssl is absent).
+ * certificate made for the test (skipped where nginx or openssl is absent), and redirects from
+ * it to plain http.
  */
 class HttpsDownloadTest {
   private static final long MIB = 1 << 20;
@@ -53,9 +55,10 @@ class HttpsDownloadTest {
     try (ServerSocket s = new ServerSocket(0)) {
       tlsPort = s.getLocalPort();
     }
-    try (NginxFixture nginx = NginxFixture.builder(www).extraServerConfig(
+    try (FaultServer plain = new FaultServer();
+        NginxFixture nginx = NginxFixture.builder(www).extraServerConfig(
         "listen 127.0.0.1:" + tlsPort + " ssl; ssl_certificate " + cert + "; ssl_certificate_key "
-            + key + ";").start()) {
+            + key + "; location = /down { return 302 " + plain.url("/f.bin") + "; }").start()) {
       URI url = URI.create("https://127.0.0.1:" + tlsPort + "/f.bin");
       Path out = dir.resolve("f.bin");
 
@@ -72,6 +75,21 @@ class HttpsDownloadTest {
       assertThat(e.kind()).isEqualTo(FailureKind.NETWORK);
       assertThat(e.getMessage()).startsWith("TLS handshake with 127.0.0.1:" + tlsPort + " failed");
       assertThat(other).doesNotExist();
+
+      // A redirect from https to plain http: followed with a notice, or refused when asked.
+      plain.put("/f.bin", c);
+      URI down = URI.create("https://127.0.0.1:" + tlsPort + "/down");
+      Path downgraded = dir.resolve("downgraded.bin");
+      HostileDownloads.complete(down, downgraded,
+          h.options().sslContext(TlsTrust.trusting(cert)).build());
+      assertThat(sha256(downgraded)).isEqualTo(c.sha256());
+      assertThat(h.notices).anyMatch(n -> n.contains("redirected from https to plain http"));
+      Path refused = dir.resolve("refused.bin");
+      DownloadException https = HostileDownloads.failure(down, refused,
+          h.options().sslContext(TlsTrust.trusting(cert)).httpsOnly(true).build());
+      assertThat(https.kind()).isEqualTo(FailureKind.HTTP_STATUS);
+      assertThat(https.getMessage()).contains("refusing the redirect").contains("https only");
+      assertThat(refused).doesNotExist();
     }
   }
 }
