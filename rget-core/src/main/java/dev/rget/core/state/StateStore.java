@@ -147,13 +147,14 @@ public final class StateStore {
     }
     try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ,
         LinkOption.NOFOLLOW_LINKS)) {
-      // Bounded even if the file grows after the size was read.
-      ByteBuffer buf = ByteBuffer.allocate(MAX_SIZE + 1);
+      // Bounded even if the file grows after its size was read: one byte more than that size
+      // means it is being written to, which a state file (replaced by rename) never is.
+      ByteBuffer buf = ByteBuffer.allocate((int) a.size() + 1);
       while (buf.hasRemaining() && ch.read(buf) >= 0) {
         // keep reading
       }
       if (!buf.hasRemaining()) {
-        throw new CorruptStateException("larger than " + MAX_SIZE + " bytes");
+        throw new CorruptStateException("changed while being read");
       }
       byte[] out = new byte[buf.position()];
       buf.flip().get(out);
