@@ -1,6 +1,7 @@
 package dev.rget.cli;
 
 import dev.rget.core.DownloadException;
+import dev.rget.core.SafeText;
 import picocli.CommandLine;
 import picocli.CommandLine.ParseResult;
 
@@ -22,7 +23,7 @@ final class ExitCodes {
   /** A bad command line: one line naming the problem and where the options are listed. */
   static int usage(CommandLine.ParameterException e, String[] args) {
     CommandLine cmd = e.getCommandLine();
-    cmd.getErr().println("rget: " + e.getMessage() + " (see '"
+    cmd.getErr().println("rget: " + SafeText.of(e.getMessage()) + " (see '"
         + cmd.getCommandSpec().qualifiedName() + " --help')");
     return USAGE;
   }
@@ -33,11 +34,11 @@ final class ExitCodes {
         cmd.getErr().println("rget: interrupted; what was fetched is kept, run the same command"
             + " again to resume");
       } else {
-        cmd.getErr().println("rget: " + d.getMessage());
+        cmd.getErr().println("rget: " + SafeText.of(d.getMessage()));
       }
       return d.kind().exitCode();
     }
-    cmd.getErr().println("rget: internal error: " + e);
+    cmd.getErr().println("rget: internal error: " + SafeText.of(e));
     e.printStackTrace(cmd.getErr());
     return INTERNAL;
   }

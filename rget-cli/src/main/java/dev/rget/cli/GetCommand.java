@@ -8,6 +8,7 @@ import dev.rget.core.DownloadResult;
 import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Rget;
+import dev.rget.core.SafeText;
 import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.transport.Transport;
 import java.io.IOException;
@@ -40,7 +41,7 @@ import picocli.CommandLine.ParameterException;
         + "resume after an interruption.", "",
         "Exit codes: 0 ok, 1 internal error, 2 usage, 3 network, 4 HTTP error status, "
         + "5 local file error, 6 checksum mismatch, 7 remote file changed (--fail-if-changed), "
-        + "8 server broke the protocol, 130 interrupted."})
+        + "8 server broke the protocol, 9 file larger than --max-filesize, 130 interrupted."})
 public final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -107,6 +108,16 @@ public final class GetCommand implements Callable<Integer> {
           + " default authorities (a private CA, a self-signed server).")
   Path caCertificate;
 
+  @Option(names = "--max-filesize", paramLabel = "SIZE",
+      description = "Refuse a file larger than SIZE (e.g. 100m, 2g): a larger announced length"
+          + " fails at once, a body of unannounced length is cut off there (exit 9).")
+  String maxFileSize;
+
+  @Option(names = "--https-only",
+      description = "Only https: refuse an http URL and a redirect from https to http (which is"
+          + " otherwise followed with a notice).")
+  boolean httpsOnly;
+
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
@@ -141,6 +152,10 @@ public final class GetCommand implements Callable<Integer> {
     if (checksum != null) {
       b.checksum(Checksum.parse(checksum));
     }
+    if (maxFileSize != null) {
+      b.maxFileSize(Units.parseSize(maxFileSize));
+    }
+    b.httpsOnly(httpsOnly);
     if (limitRate != null) {
       b.limitRate(Units.parseSize(limitRate));
     }
@@ -219,7 +234,7 @@ public final class GetCommand implements Callable<Integer> {
             }
             return ExitCodes.OK;
           } catch (DownloadException e) {
-            err.println("rget: " + u + ": " + e.getMessage());
+            err.println("rget: " + SafeText.of(u) + ": " + SafeText.of(e.getMessage()));
             return e.kind().exitCode();
           } finally {
             running.remove(d);
@@ -257,7 +272,8 @@ public final class GetCommand implements Callable<Integer> {
 
   private static String summary(DownloadResult r) {
     double secs = Math.max(1e-3, r.elapsed().toNanos() / 1e9);
-    return String.format(Locale.ROOT, "rget: saved %s (%s in %.1f s, %s/s%s)", r.path(),
+    return String.format(Locale.ROOT, "rget: saved %s (%s in %.1f s, %s/s%s)",
+        SafeText.of(r.path()),
         Units.bytes(r.length()), secs, Units.bytes((long) (r.bytesFetched() / secs)),
         r.resumedBytes() > 0 ? ", " + Units.bytes(r.resumedBytes()) + " resumed" : "");
   }
@@ -313,7 +329,7 @@ public final class GetCommand implements Callable<Integer> {
       if (d != null) {
         d.notice(message);
       } else {
-        err.println("rget: note: " + message);
+        err.println("rget: note: " + SafeText.of(message));
       }
     }
   }

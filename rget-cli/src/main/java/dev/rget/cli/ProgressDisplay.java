@@ -2,6 +2,7 @@ package dev.rget.cli;
 
 import dev.rget.core.Download;
 import dev.rget.core.Progress;
+import dev.rget.core.SafeText;
 import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Executors;
@@ -35,7 +36,7 @@ final class ProgressDisplay implements AutoCloseable {
   /** Prints a notice on its own line without garbling the progress line. */
   synchronized void notice(String message) {
     clearLine();
-    out.println("rget: note: " + message);
+    out.println("rget: note: " + SafeText.of(message));
   }
 
   private synchronized void draw() {
@@ -51,7 +52,7 @@ final class ProgressDisplay implements AutoCloseable {
   }
 
   static String format(Progress p) {
-    String name = p.fileName() == null ? "" : p.fileName() + "  ";
+    String name = p.fileName() == null ? "" : SafeText.of(p.fileName()) + "  ";
     String done = Units.bytes(p.doneBytes());
     String total = p.totalBytes() < 0 ? "?" : Units.bytes(p.totalBytes());
     String pct = p.totalBytes() < 0 ? "" : String.format(Locale.ROOT, "%3.0f%%  ", p.fraction() * 100);

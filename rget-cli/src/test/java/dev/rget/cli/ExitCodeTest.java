@@ -165,4 +165,39 @@ class ExitCodeTest {
     assertThat(r.onlyLine()).contains("Content-Range");
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void anOutputPathThatNamesNoFileIsOneLineWithLocalIoCode5() {
+    server.put("/f", Content.pseudoRandom(MIB, 5));
+
+    for (String o : List.of("/", "")) {
+      Run r = rget(server.url("/f").toString(), "-o", o);
+
+      assertThat(r.code()).as("-o '%s'", o).isEqualTo(5);
+      assertThat(r.onlyLine()).as("-o '%s'", o).containsAnyOf("is a directory", "is empty");
+    }
+    assertThat(server.requestCount()).isZero();
+  }
+
+  @Test
+  void aFileLargerThanMaxFilesizeExitsWithCode9AndLeavesNothing() throws Exception {
+    server.put("/f", Content.pseudoRandom(2 * MIB, 6));
+
+    Run r = rget(server.url("/f").toString(), "-o", out.toString(), "--max-filesize", "1m");
+
+    assertThat(r.code()).isEqualTo(9);
+    assertThat(r.onlyLine()).contains("more than the maximum of 1048576");
+    try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      assertThat(files).isEmpty();
+    }
+  }
+
+  @Test
+  void httpsOnlyRefusesAnHttpUrlWithUsageCode2() {
+    Run r = rget(server.url("/f").toString(), "-o", out.toString(), "--https-only");
+
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.onlyLine()).contains("not https");
+    assertThat(server.requestCount()).isZero();
+  }
 }

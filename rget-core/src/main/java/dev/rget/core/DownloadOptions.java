@@ -26,6 +26,9 @@ public final class DownloadOptions {
   private final Consumer<String> notices;
   private final HostLimiter hostLimiter;
   private final javax.net.ssl.SSLContext sslContext;
+  private final long maxFileSize;
+  private final boolean httpsOnly;
+  private final boolean refusePrivateRedirects;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -39,9 +42,13 @@ public final class DownloadOptions {
     this.userAgent = b.userAgent;
     this.saveInterval = b.saveInterval;
     this.durableInterval = b.durableInterval;
-    this.notices = b.notices;
+    Consumer<String> sink = b.notices;
+    this.notices = message -> sink.accept(SafeText.of(message));
     this.hostLimiter = b.hostLimiter;
     this.sslContext = b.sslContext;
+    this.maxFileSize = b.maxFileSize;
+    this.httpsOnly = b.httpsOnly;
+    this.refusePrivateRedirects = b.refusePrivateRedirects;
   }
 
   /** A builder holding the defaults. */
@@ -113,7 +120,10 @@ public final class DownloadOptions {
     return durableInterval;
   }
 
-  /** Receives one-line notices for the user (remote changed, resume not verifiable, ...). */
+  /**
+   * Receives one-line notices for the user (remote changed, resume not verifiable, ...). The
+   * consumer given to the builder receives them made safe by {@link SafeText}.
+   */
   public Consumer<String> notices() {
     return notices;
   }
@@ -126,6 +136,36 @@ public final class DownloadOptions {
   /** TLS settings for https (trusted certificates, ...); {@code null} for the JVM's default. */
   public javax.net.ssl.SSLContext sslContext() {
     return sslContext;
+  }
+
+  /**
+   * Largest file accepted, in bytes; 0 means no cap (default). A file that announces a larger
+   * length is refused before any byte of it is written; a body of unannounced length is cut off
+   * once it passes the cap. Either fails with {@link FailureKind#TOO_LARGE}.
+   */
+  public long maxFileSize() {
+    return maxFileSize;
+  }
+
+  /**
+   * Whether only https is allowed: an http URL, or a redirect to one, fails (default: off, and a
+   * redirect from https to http is followed with a notice).
+   */
+  public boolean httpsOnly() {
+    return httpsOnly;
+  }
+
+  /**
+   * Whether a redirect to a host that resolves to a loopback, private (RFC 1918, IPv6 unique
+   * local, shared 100.64/10), link-local or unspecified address fails with
+   * {@link FailureKind#HTTP_STATUS} instead of being followed (default: off). For services that
+   * download URLs their users give them, so that a public server cannot redirect them into the
+   * local network. The URL given to the download itself is not checked, and the address is
+   * checked when the redirect is followed: a host name whose DNS answer changes between that
+   * check and the connection is not caught.
+   */
+  public boolean refusePrivateRedirects() {
+    return refusePrivateRedirects;
   }
 
   /** Builds {@link DownloadOptions}. */
@@ -144,6 +184,9 @@ public final class DownloadOptions {
     private Consumer<String> notices = s -> { };
     private HostLimiter hostLimiter;
     private javax.net.ssl.SSLContext sslContext;
+    private long maxFileSize;
+    private boolean httpsOnly;
+    private boolean refusePrivateRedirects;
 
     private Builder() {}
 
@@ -240,6 +283,27 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#sslContext()}. */
     public Builder sslContext(javax.net.ssl.SSLContext context) {
       this.sslContext = context;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#maxFileSize()}; 0 for no cap. */
+    public Builder maxFileSize(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maximum file size must be 0 or more");
+      }
+      this.maxFileSize = bytes;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#httpsOnly()}. */
+    public Builder httpsOnly(boolean b) {
+      this.httpsOnly = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#refusePrivateRedirects()}. */
+    public Builder refusePrivateRedirects(boolean b) {
+      this.refusePrivateRedirects = b;
       return this;
     }
 

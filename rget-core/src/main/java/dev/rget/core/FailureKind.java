@@ -19,6 +19,11 @@ public enum FailureKind {
   REMOTE_CHANGED(7),
   /** The server kept breaking HTTP rules (lying Content-Range, short bodies) after the retries. */
   PROTOCOL(8),
+  /**
+   * The file is larger than {@link DownloadOptions#maxFileSize()}: its announced length, or the
+   * bytes sent for a file of unannounced length.
+   */
+  TOO_LARGE(9),
   /** The download was cancelled (by the caller, or by SIGINT/SIGTERM in the CLI). */
   CANCELLED(130),
   /** A bug in rget: anything not in the classes above. */

@@ -43,6 +43,7 @@ public final class Resource {
   private final boolean chunked;
   private final long rateLimit;
   private final String contentType;
+  private final java.util.List<java.util.Map.Entry<String, String>> extraHeaders;
 
   private Resource(Builder b) {
     this.content = b.content;
@@ -54,6 +55,7 @@ public final class Resource {
     this.chunked = b.chunked;
     this.rateLimit = b.rateLimit;
     this.contentType = b.contentType;
+    this.extraHeaders = java.util.List.copyOf(b.extraHeaders);
   }
 
   /** A resource with all defaults for {@code content}. */
@@ -76,6 +78,7 @@ public final class Resource {
     b.headAllowed = headAllowed;
     b.chunked = chunked;
     b.rateLimit = rateLimit;
+    b.extraHeaders.addAll(extraHeaders);
     b.contentType = contentType;
     return b;
   }
@@ -135,6 +138,11 @@ public final class Resource {
     return contentType;
   }
 
+  /** Headers added verbatim to every 200 and 206 (for example a hostile Content-Disposition). */
+  public java.util.List<java.util.Map.Entry<String, String>> extraHeaders() {
+    return extraHeaders;
+  }
+
   @Override
   public String toString() {
     return "Resource[" + content + ", etag=" + etag + ", lastModified=" + lastModified
@@ -153,6 +161,8 @@ public final class Resource {
     private boolean chunked;
     private long rateLimit;
     private String contentType = "application/octet-stream";
+    private final java.util.List<java.util.Map.Entry<String, String>> extraHeaders =
+        new java.util.ArrayList<>();
 
     private Builder(Content content) {
       this.content = Objects.requireNonNull(content, "content");
@@ -238,6 +248,15 @@ public final class Resource {
     /** Content-Type header value. */
     public Builder contentType(String contentType) {
       this.contentType = Objects.requireNonNull(contentType);
+      return this;
+    }
+
+    /**
+     * Adds {@code name: value} verbatim (no checks: control characters pass as ISO-8859-1 bytes)
+     * to every 200 and 206.
+     */
+    public Builder header(String name, String value) {
+      extraHeaders.add(java.util.Map.entry(name, value));
       return this;
     }
 

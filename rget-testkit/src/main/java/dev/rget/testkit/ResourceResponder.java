@@ -88,6 +88,7 @@ final class ResourceResponder {
   private static Response common(Response r, Resource res) {
     r.rateLimit = res.rateLimit();
     r.header("Content-Type", res.contentType());
+    res.extraHeaders().forEach(h -> r.header(h.getKey(), h.getValue()));
     res.etag().ifPresent(e -> r.header("ETag", e));
     res.lastModifiedHeader().ifPresent(d -> r.header("Last-Modified", d));
     switch (res.acceptRanges()) {

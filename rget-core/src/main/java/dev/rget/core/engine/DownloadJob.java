@@ -7,11 +7,13 @@ import dev.rget.core.DownloadResult;
 import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Progress;
+import dev.rget.core.SafeText;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
 import dev.rget.core.state.BootId;
 import dev.rget.core.state.PartFile;
+import dev.rget.core.state.PrivateFiles;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
 import dev.rget.core.transport.Transport;
@@ -23,6 +25,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -74,7 +77,7 @@ public final class DownloadJob implements Download {
     this.options = options;
     this.transport = transport;
     this.ownsTransport = ownsTransport;
-    if (!targetIsDirectory) {
+    if (!targetIsDirectory && target.getFileName() != null) {
       this.fileName = target.getFileName().toString();
     }
   }
@@ -130,11 +133,13 @@ public final class DownloadJob implements Download {
 
   private DownloadResult execute() throws IOException, InterruptedException {
     RequestSender.checkScheme(url);
+    RedirectPolicy redirects = new RedirectPolicy(options);
+    redirects.checkStart(url);
     if (!targetIsDirectory) {
       // Checked before any request, so that a typo in -o costs no traffic.
       checkOutput(target);
     }
-    RequestSender sender = new RequestSender(transport);
+    RequestSender sender = new RequestSender(transport, redirects);
     Prober prober = new Prober(sender);
     // The download's own connection slot for the host (when downloads share a cap): it covers
     // the probe and then the connection that goes on reading the probe's body.
@@ -146,12 +151,12 @@ public final class DownloadJob implements Download {
     try {
       probe = probe(prober, firstPiece());
       RemoteFile remote = probe.remote();
-      Path out = targetIsDirectory ? target.resolve(remote.fileName()) : target;
-      checkOutput(out);
+      checkSize(remote.length());
+      Path out = targetIsDirectory ? chooseFree(remote) : target;
       fileName = out.getFileName().toString();
-      Path partPath = out.resolveSibling(fileName + ".part");
-      StateStore store = new StateStore(out.resolveSibling(fileName + ".rget"));
-      if (Files.exists(out) && !store.exists()) {
+      Path partPath = FreeName.partOf(out);
+      StateStore store = new StateStore(FreeName.stateOf(out));
+      if (!targetIsDirectory && Files.exists(out) && !store.exists()) {
         notice(out.getFileName() + " already exists; it is replaced only when this download is"
             + " complete");
       }
@@ -188,6 +193,7 @@ public final class DownloadJob implements Download {
             throw new DownloadException(FailureKind.REMOTE_CHANGED, e.getMessage()
                 + "; it changed " + MAX_RESTARTS + " times during the download, giving up", e);
           }
+          checkSize(now.length());
           notice(e.getMessage() + "; starting over so that the file is one consistent version");
           // Both go: the bytes belong to a version that no longer exists.
           store.delete();
@@ -206,12 +212,44 @@ public final class DownloadJob implements Download {
   }
 
   /**
+   * The output for a name the server chose, never an existing file (see {@link FreeName}); says
+   * so when it is not the name itself.
+   */
+  private Path chooseFree(RemoteFile remote) throws IOException {
+    String name = remote.fileName();
+    checkOutput(target.resolve(name));
+    FreeName.Choice c = FreeName.choose(target, name, st -> isSameDownload(st, remote));
+    String chosen = c.out().getFileName().toString();
+    if (!chosen.equals(name)) {
+      notice(name + " already exists; " + (c.resumable() ? "resuming the partial download "
+          : "saving as ") + chosen);
+    }
+    return c.out();
+  }
+
+  /** Whether a saved state was written by a download of this URL (or of where it leads). */
+  private boolean isSameDownload(ResumeState st, RemoteFile remote) {
+    return st.url().equals(SafeText.withoutPassword(url))
+        || st.finalUrl().equals(SafeText.withoutPassword(remote.finalUri()));
+  }
+
+  /** Refuses a file announced larger than the cap, before a byte of it is written. */
+  private void checkSize(long length) throws DownloadException {
+    long max = options.maxFileSize();
+    if (max > 0 && length > max) {
+      throw new DownloadException(FailureKind.TOO_LARGE, "the file is " + length
+          + " bytes, more than the maximum of " + max + " (--max-filesize)");
+    }
+  }
+
+  /**
    * How much of the file the probe asks for. A fresh download takes a whole first piece with it;
    * a resume (a state file is there) asks for one byte, as those bytes are likely here already.
    */
   private long firstPiece() {
-    Path guess = targetIsDirectory ? target.resolve(FileNames.fromUri(url)) : target;
-    boolean resuming = Files.exists(guess.resolveSibling(guess.getFileName() + ".rget"));
+    boolean resuming = targetIsDirectory
+        ? FreeName.anyStateFor(target, FileNames.fromUri(url))
+        : target.getFileName() != null && Files.exists(FreeName.stateOf(target));
     return resuming ? 1 : options.minSplitSize();
   }
 
@@ -232,7 +270,10 @@ public final class DownloadJob implements Download {
   }
 
   private void checkOutput(Path out) throws DownloadException {
-    if (Files.isDirectory(out)) {
+    if (out.toString().isEmpty()) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "output path is empty");
+    }
+    if (Files.isDirectory(out) || out.getFileName() == null) {
       throw new DownloadException(FailureKind.LOCAL_IO, "output path " + out + " is a directory");
     }
     Path dir = out.toAbsolutePath().getParent();
@@ -259,8 +300,14 @@ public final class DownloadJob implements Download {
 
   private Resume decideResume(StateStore store, Path partPath, RemoteFile remote)
       throws IOException {
+    boolean partExists = Files.exists(partPath, LinkOption.NOFOLLOW_LINKS);
+    if (partExists) {
+      // Written to, or truncated, in any case: it must be a file only this user controls.
+      refuseUnlessPrivate(partPath);
+    }
     if (!store.exists()) {
-      if (Files.exists(partPath)) {
+      // An empty part file is the one FreeName just claimed: nothing in it to distrust.
+      if (partExists && Files.size(partPath) > 0) {
         notice(partPath.getFileName() + " has no state file " + store.path().getFileName()
             + ": its bytes cannot be trusted, starting from zero");
       }
@@ -271,18 +318,21 @@ public final class DownloadJob implements Download {
       st = store.load();
     } catch (StateStore.CorruptStateException e) {
       notice("state file " + store.path().getFileName() + " is unusable (" + e.getMessage()
-          + "): starting from zero");
+          + "): ignoring it and starting from zero");
       return Resume.none();
+    } catch (DownloadException e) {
+      throw e;
     } catch (IOException e) {
       throw new DownloadException(FailureKind.LOCAL_IO, "cannot read " + store.path() + ": "
           + RequestSender.describe(e), e);
     }
-    if (!st.url().equals(url) && !st.finalUrl().equals(remote.finalUri())) {
+    refuseUnlessPrivate(store.path());
+    if (!isSameDownload(st, remote)) {
       notice("state file " + store.path().getFileName() + " belongs to a download of "
           + st.url() + ": starting from zero");
       return Resume.none();
     }
-    if (!Files.exists(partPath)) {
+    if (!partExists) {
       notice(partPath.getFileName() + " is missing: starting from zero");
       return Resume.none();
     }
@@ -325,6 +375,18 @@ public final class DownloadJob implements Download {
   }
 
 
+  /**
+   * A partial download is resumed, or its part file reused, only when no other user could have
+   * planted or changed it.
+   */
+  private static void refuseUnlessPrivate(Path p) throws IOException {
+    String why = PrivateFiles.whyNotPrivate(p);
+    if (why != null) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "not using " + p + ": " + why
+          + " (remove it, or choose another output name)");
+    }
+  }
+
   private DownloadResult fetchAndCommit(RequestSender sender, Probe probe, Resume resume,
       Path out, Path partPath, StateStore store) throws IOException, InterruptedException {
     RemoteFile remote = probe.remote();
@@ -362,6 +424,13 @@ public final class DownloadJob implements Download {
         length = fetchAll(c, probe);
       } catch (IOException | InterruptedException | RuntimeException e) {
         checkpointer.close();
+        if (e instanceof DownloadException d && d.kind() == FailureKind.TOO_LARGE) {
+          // Only a body of unannounced length gets here, and such a download cannot resume.
+          part.close();
+          store.delete();
+          Files.deleteIfExists(partPath);
+          throw e;
+        }
         // Saved even when the remote changed: the state names the version its bytes belong to,
         // and the caller deletes it if that version is gone.
         saveOnFailure(checkpointer, e);
@@ -505,6 +574,8 @@ public final class DownloadJob implements Download {
 
   private static void commit(Path partPath, Path out) throws DownloadException {
     try {
+      // Owner-only while partial; the finished file gets what any new file would.
+      PrivateFiles.setDefaultPermissions(partPath);
       try {
         Files.move(partPath, out, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);

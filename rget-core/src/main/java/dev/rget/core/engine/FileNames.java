@@ -1,5 +1,6 @@
 package dev.rget.core.engine;
 
+import dev.rget.core.SafeText;
 import dev.rget.core.http.Headers;
 import dev.rget.core.transport.TransportResponse;
 import java.net.URI;
@@ -73,14 +74,18 @@ public final class FileNames {
     return null;
   }
 
-  /** One path component, no separators, controls or leading dots; empty if nothing is left. */
+  /**
+   * One path component, no separators, controls, bidi controls or leading dots; empty if nothing
+   * is left.
+   */
   static Optional<String> sanitize(String name) {
     String n = name.replace('\\', '/');
     n = n.substring(n.lastIndexOf('/') + 1);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < n.length(); i++) {
       char c = n.charAt(i);
-      sb.append(c < 0x20 || c == 0x7f ? '_' : c);
+      // Bidi overrides too: "evil" RLO "gpj.exe" would show as "evilexe.jpg".
+      sb.append(SafeText.unsafe(c) ? '_' : c);
     }
     String s = sb.toString().strip();
     while (s.startsWith(".")) {

@@ -31,9 +31,11 @@ final class RequestSender {
   private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
   private final Transport transport;
+  private final RedirectPolicy redirects;
 
-  RequestSender(Transport transport) {
+  RequestSender(Transport transport, RedirectPolicy redirects) {
     this.transport = transport;
+    this.redirects = redirects;
   }
 
   /**
@@ -76,12 +78,16 @@ final class RequestSender {
           throw new DownloadException(FailureKind.PROTOCOL,
               "HTTP " + status + " redirect without Location from " + current);
         }
+        URI next;
         try {
-          current = current.resolve(location.get().trim());
+          next = current.resolve(location.get().trim());
         } catch (IllegalArgumentException e) {
           throw new DownloadException(FailureKind.PROTOCOL,
               "bad redirect Location '" + location.get() + "' from " + current, e);
         }
+        checkScheme(next);
+        redirects.check(current, next);
+        current = next;
         continue;
       }
       if (status >= 400 && status != 416) {

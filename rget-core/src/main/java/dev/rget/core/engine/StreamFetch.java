@@ -77,6 +77,13 @@ final class StreamFetch {
             throw RetryableException.protocol("server sent more than the announced " + known
                 + " bytes");
           }
+          long max = ctx.options.maxFileSize();
+          if (max > 0 && pos + n > max) {
+            // A known length above the cap was refused after the probe: this body is endless.
+            throw new DownloadException(FailureKind.TOO_LARGE, "the server sent more than the"
+                + " maximum of " + max + " bytes (--max-filesize) for a file of unannounced"
+                + " length");
+          }
           if (ctx.stopped()) {
             throw stoppedException();
           }

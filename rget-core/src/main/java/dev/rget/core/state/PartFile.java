@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 /**
  * The {@code OUT.part} file that a download fills in place: every byte is written at its final
@@ -19,11 +18,12 @@ public final class PartFile implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Opens (creating if needed) the part file for writing at any offset; never truncates. */
+  /**
+   * Opens (creating it owner-only if needed) the part file for writing at any offset; never
+   * truncates, never follows a symbolic link (see {@link PrivateFiles}).
+   */
   public static PartFile open(Path path) throws IOException {
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-        StandardOpenOption.WRITE);
-    return new PartFile(path, ch);
+    return new PartFile(path, PrivateFiles.openReadWrite(path));
   }
 
   /** Where the part file is. */

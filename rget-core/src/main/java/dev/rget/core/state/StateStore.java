@@ -1,5 +1,6 @@
 package dev.rget.core.state;
 
+import dev.rget.core.SafeText;
 import dev.rget.core.http.EntityTag;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
@@ -10,11 +11,14 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.zip.CRC32C;
@@ -24,8 +28,15 @@ import java.util.zip.CRC32C;
  * over the old one, so a reader sees the old state or the new one, never a mix; the last line is
  * a CRC32C of the rest, so a torn or zero-filled file (possible after a power cut) is detected and
  * distrusted rather than believed.
+ *
+ * <p>Neither the sidecar nor its temporary is ever opened through a symbolic link; both are
+ * created owner-only (see {@link PrivateFiles}). A sidecar that is not a regular file, or larger
+ * than {@link #MAX_SIZE}, is reported as corrupt without being read (a FIFO would block the read,
+ * a huge file exhaust the heap).
  */
 public final class StateStore {
+  /** Largest sidecar read; a real one is a few hundred bytes plus its ranges. */
+  public static final int MAX_SIZE = 1 << 20;
   private static final String MAGIC = "rget-state";
   private final Path path;
   private final Path tmp;
@@ -49,8 +60,7 @@ public final class StateStore {
    */
   public void save(ResumeState s, boolean sync) throws IOException {
     byte[] body = encode(s);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE,
-        StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch = createTmp()) {
       ByteBuffer b = ByteBuffer.wrap(body);
       while (b.hasRemaining()) {
         ch.write(b);
@@ -66,6 +76,22 @@ public final class StateStore {
     }
     if (sync) {
       syncDirectory(path.toAbsolutePath().getParent());
+    }
+  }
+
+  /**
+   * A fresh owner-only temporary. A leftover regular file (from a killed run) is replaced; a
+   * symbolic link is refused, never followed.
+   */
+  private FileChannel createTmp() throws IOException {
+    try {
+      return PrivateFiles.createNew(tmp);
+    } catch (FileAlreadyExistsException e) {
+      PrivateFiles.refuseUnlessRegularOrAbsent(tmp);
+      Files.deleteIfExists(tmp);
+      // Anything planted between the delete and this create makes it fail: O_EXCL with
+      // O_NOFOLLOW creates a new file or nothing.
+      return PrivateFiles.createNew(tmp);
     }
   }
 
@@ -85,19 +111,58 @@ public final class StateStore {
     Files.deleteIfExists(tmp);
   }
 
-  /** Whether a sidecar exists. */
+  /** Whether anything (a symbolic link included) is at the sidecar's path. */
   public boolean exists() {
-    return Files.exists(path);
+    return Files.exists(path, LinkOption.NOFOLLOW_LINKS);
   }
 
   /**
    * Loads the sidecar.
    *
    * @throws NoSuchFileException if there is none
-   * @throws CorruptStateException if it is unreadable, torn, or of another format version
+   * @throws CorruptStateException if it is not a regular file, too large, unreadable, torn, or
+   *     of another format version
+   * @throws dev.rget.core.DownloadException if it is a symbolic link
    */
   public ResumeState load() throws IOException {
-    byte[] all = Files.readAllBytes(path);
+    try {
+      return parse(read());
+    } catch (RuntimeException e) {
+      // Anything the parser did not foresee in a file with a valid checksum: still just corrupt.
+      throw new CorruptStateException("bad content: " + e);
+    }
+  }
+
+  private byte[] read() throws IOException {
+    BasicFileAttributes a =
+        Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    if (a.isSymbolicLink()) {
+      PrivateFiles.refuseUnlessRegularOrAbsent(path);
+    }
+    if (!a.isRegularFile()) {
+      throw new CorruptStateException("not a regular file");
+    }
+    if (a.size() > MAX_SIZE) {
+      throw new CorruptStateException("larger than " + MAX_SIZE + " bytes");
+    }
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ,
+        LinkOption.NOFOLLOW_LINKS)) {
+      // Bounded even if the file grows after its size was read: one byte more than that size
+      // means it is being written to, which a state file (replaced by rename) never is.
+      ByteBuffer buf = ByteBuffer.allocate((int) a.size() + 1);
+      while (buf.hasRemaining() && ch.read(buf) >= 0) {
+        // keep reading
+      }
+      if (!buf.hasRemaining()) {
+        throw new CorruptStateException("changed while being read");
+      }
+      byte[] out = new byte[buf.position()];
+      buf.flip().get(out);
+      return out;
+    }
+  }
+
+  private static ResumeState parse(byte[] all) throws IOException {
     String text = new String(all, StandardCharsets.UTF_8);
     int lastLine = text.lastIndexOf("crc32c=");
     if (lastLine < 0) {
@@ -146,8 +211,9 @@ public final class StateStore {
   static byte[] encode(ResumeState s) {
     StringBuilder sb = new StringBuilder();
     sb.append(MAGIC).append(' ').append(ResumeState.FORMAT_VERSION).append('\n');
-    line(sb, "url", s.url().toString());
-    line(sb, "final-url", s.finalUrl().toString());
+    // A password in a URL is a secret; the state file records where, never how to log in.
+    line(sb, "url", SafeText.withoutPassword(s.url()).toString());
+    line(sb, "final-url", SafeText.withoutPassword(s.finalUrl()).toString());
     line(sb, "length", Long.toString(s.remote().length()));
     if (s.remote().etag() != null) {
       line(sb, "etag", s.remote().etag().format());

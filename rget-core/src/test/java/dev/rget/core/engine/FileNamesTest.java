@@ -20,6 +20,8 @@ class FileNamesTest {
       "attachment; filename=\".bashrc\"                 | bashrc",
       "attachment; filename*=UTF-8''..%2F..%2Fx        | x",
       "attachment; filename*=UTF-8''%0Aevil%00         | _evil_",
+      "attachment; filename*=UTF-8''evil%E2%80%AEgpj.exe | evil_gpj.exe",
+      "attachment; filename*=UTF-8''a%C2%9B2Jb%E2%81%A6  | a_2Jb_",
   })
   void contentDispositionNamesAreOnePathComponent(String header, String expected) {
     assertThat(FileNames.fromContentDisposition(header)).contains(expected);

@@ -9,6 +9,7 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.transport.TlsTrust;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.CuttingRelay;
+import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.NginxFixture;
 import dev.rget.testkit.TestCertificates;
 import dev.rget.testkit.TestCertificates.KeyPair;
@@ -44,6 +45,7 @@ class HttpsTest {
 
   private static Content content;
   private static NginxFixture nginx;
+  private static FaultServer plain;
   private static SSLContext trustCa;
   private static int tls13;
   private static int tls12;
@@ -78,7 +80,10 @@ class HttpsTest {
     Path log = shared.resolve("tls.log");
     StringBuilder http = new StringBuilder(
         "log_format tls '$ssl_protocol|$ssl_cipher|$ssl_session_reused|$connection|$status';\n");
-    http.append(server(tls13, good, "TLSv1.3", "", www, log));
+    plain = new FaultServer();
+    plain.put("/f.bin", content);
+    http.append(server(tls13, good, "TLSv1.3", "", www, log).replace("; }\n",
+        "; location = /down { return 302 " + plain.url("/f.bin") + "; } }\n"));
     http.append(server(tls12, good, "TLSv1.2", "", www, log));
     // SNI: the default certificate of this port is for another name; only a client that sends
     // "localhost" in SNI gets the right one.
@@ -102,6 +107,9 @@ class HttpsTest {
   static void stopServers() {
     if (nginx != null) {
       nginx.close();
+    }
+    if (plain != null) {
+      plain.close();
     }
   }
 
@@ -206,6 +214,24 @@ class HttpsTest {
       assertThat(relay.cuts()).isEqualTo(3);
       assertThat(sha256(out)).isEqualTo(content.sha256());
     }
+  }
+
+  @Test
+  void aRedirectToPlainHttpIsFollowedWithANoticeOrRefusedWhenHttpsOnly() throws Exception {
+    URI down = URI.create("https://127.0.0.1:" + tls13 + "/down");
+    Path downgraded = dir.resolve("downgraded.bin");
+
+    HostileDownloads.complete(down, downgraded, trusting().build());
+
+    assertThat(sha256(downgraded)).isEqualTo(content.sha256());
+    assertThat(h.notices).anyMatch(n -> n.contains("redirected from https to plain http"));
+
+    Path refused = dir.resolve("refused.bin");
+    DownloadException e = HostileDownloads.failure(down, refused,
+        trusting().httpsOnly(true).build());
+    assertThat(e.kind()).isEqualTo(FailureKind.HTTP_STATUS);
+    assertThat(e.getMessage()).contains("refusing the redirect").contains("https only");
+    assertThat(refused).doesNotExist();
   }
 
   private static Set<Long> connections(List<Negotiated> entries) {

@@ -11,6 +11,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,5 +68,37 @@ class StateStoreTest {
     assertThat(s.trusted("boot-1")).isEqualTo(s.written());
     assertThat(s.trusted("boot-2")).isEqualTo(s.durable());
     assertThat(s.trusted("unknown")).isEqualTo(s.durable());
+  }
+
+  @Test
+  void theStateFileIsOwnerOnlyAndHoldsNoPassword() throws IOException {
+    StateStore store = new StateStore(dir.resolve("f.rget"));
+    ResumeState s = sample("b");
+    store.save(new ResumeState(URI.create("http://user:secret@h/a"),
+        URI.create("http://user:secret@h/b"), s.remote(), "b", s.written(), s.durable()), false);
+
+    assertThat(Files.readString(store.path())).doesNotContain("secret")
+        .contains("url=http://user@h/a");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(store.path())))
+        .isEqualTo("rw-------");
+    assertThat(store.load().url()).isEqualTo(URI.create("http://user@h/a"));
+  }
+
+  @Test
+  void aLinkAtTheTemporaryIsRefusedAndALeftoverFileReplaced() throws IOException {
+    StateStore store = new StateStore(dir.resolve("f.rget"));
+    Path tmp = dir.resolve("f.rget.tmp");
+    Path victim = Files.writeString(dir.resolve("victim"), "precious");
+    Files.createSymbolicLink(tmp, victim);
+
+    assertThatThrownBy(() -> store.save(sample("b"), false))
+        .isInstanceOf(dev.rget.core.DownloadException.class).hasMessageContaining("symbolic link");
+    assertThat(Files.readString(victim)).isEqualTo("precious");
+
+    Files.delete(tmp);
+    Files.writeString(tmp, "left by a killed run");
+    store.save(sample("b"), false);
+    assertThat(store.load()).isEqualTo(sample("b"));
+    assertThat(tmp).doesNotExist();
   }
 }
