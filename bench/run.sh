@@ -5,6 +5,7 @@
 #
 # Scenarios (default: all but the two rget-only ones):
 #   nginx-1g (1)  throttled (2)  uneven (3)  kill-resume (4)  many-small (5)  rss (6)  server (7)
+#   https-1g (8)  https-throttled (9)  https-kill-resume (10)
 #   nginx-1g-exact  throttled-10m   (rget alone; the engine issue's checks)
 # Writes bench/results/latest.md, latest.png and dated copies; raw data in bench/results/raw/.
 # See bench/README.md.
@@ -27,10 +28,12 @@ source "$BENCH/lib/scenarios.sh"
 # shellcheck source=lib/report.sh
 source "$BENCH/lib/report.sh"
 
-ORDER=(nginx-1g nginx-1g-exact throttled throttled-10m uneven kill-resume many-small rss server)
-DEFAULT=(nginx-1g throttled uneven kill-resume many-small rss server)
+ORDER=(nginx-1g nginx-1g-exact throttled throttled-10m uneven kill-resume https-1g https-throttled
+  https-kill-resume many-small rss server)
+DEFAULT=(nginx-1g throttled uneven kill-resume https-1g https-throttled https-kill-resume many-small rss
+  server)
 
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 # ---------------------------------------------------------------------------------------------
 QUICK="" RUNS="" TOOLS_SEL="" WANT=()
@@ -42,6 +45,7 @@ while [ $# -gt 0 ]; do
     -h | --help) usage 0 ;;
     1) WANT+=(nginx-1g) ;; 2) WANT+=(throttled) ;; 3) WANT+=(uneven) ;; 4) WANT+=(kill-resume) ;;
     5) WANT+=(many-small) ;; 6) WANT+=(rss) ;; 7) WANT+=(server) ;;
+    8) WANT+=(https-1g) ;; 9) WANT+=(https-throttled) ;; 10) WANT+=(https-kill-resume) ;;
     -*) echo "unknown option $1" >&2; usage 2 ;;
     *) [[ " ${ORDER[*]} " == *" $1 "* ]] || { echo "unknown scenario $1" >&2; usage 2; }; WANT+=("$1") ;;
   esac
@@ -96,10 +100,10 @@ prepare_data() {
   PROBE=$www/rand-8M.bin
   SMALL=$www/small
   make_file "$PROBE" "$(mib 8)"
-  if wants nginx-1g nginx-1g-exact rss; then make_file "$BIG" "$BIG_SIZE"; fi
-  if wants throttled throttled-10m; then make_file "$TFILE" "$THROTTLED_SIZE"; fi
+  if wants nginx-1g nginx-1g-exact rss https-1g; then make_file "$BIG" "$BIG_SIZE"; fi
+  if wants throttled throttled-10m https-throttled; then make_file "$TFILE" "$THROTTLED_SIZE"; fi
   if wants uneven; then make_file "$UFILE" "$UNEVEN_SIZE"; fi
-  if wants kill-resume; then make_file "$KFILE" "$KILL_SIZE"; fi
+  if wants kill-resume https-kill-resume; then make_file "$KFILE" "$KILL_SIZE"; fi
   if wants many-small; then make_small_files "$SMALL" "$SMALL_COUNT" "$SMALL_SIZE"; fi
 }
 
@@ -121,7 +125,7 @@ publish() {
 
 main() {
   local s tools=(aria2c:aria2 axel:axel wget2:wget2 curl:curl nginx:nginx-light /usr/bin/time:time
-    gnuplot:gnuplot-nox timeout:coreutils sha256sum:coreutils flock:util-linux)
+    gnuplot:gnuplot-nox timeout:coreutils sha256sum:coreutils flock:util-linux openssl:openssl)
   wants server && tools+=(wrk:wrk)
   mkdir -p "$WORK" "$RESULTS/raw"
   exec 9>"$WORK/.lock"

@@ -6,16 +6,31 @@
 #   /t10m/    limit_rate 10m per request    (throttled)
 #   /uneven/  1m on even-numbered connections, 20m on the others (uneven)
 #   /t2m/     limit_rate 2m per request     (kill-resume)
+# The same locations are served over https on a second port (TLS 1.2 and 1.3, a self-signed
+# RSA-2048 certificate made once under $WORK/nginx/tls, which every client is told to trust, and
+# a shared session cache as production servers have).
 # The access log records $bytes_sent, $body_bytes_sent and $http_range; run.sh truncates it
 # before each measured run and sums it afterwards.
 
 NGINX_PID=""
 NGINX_PORT=""
+NGINX_TLS_PORT=""
+CA_CERT=""
 
 nginx_bin() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
 
-nginx_write_conf() { # dir port www
-  local dir=$1 port=$2 www=$3 m temps="" user=""
+# nginx_cert DIR -> DIR/tls/cert.pem and key.pem (made once; clients trust cert.pem)
+nginx_cert() {
+  local tls=$1/tls
+  [ -s "$tls/cert.pem" ] && [ -s "$tls/key.pem" ] && return 0
+  mkdir -p "$tls"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$tls/key.pem" -out "$tls/cert.pem" -days 3650 \
+    -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" >"$tls/openssl.log" 2>&1 \
+    || { cat "$tls/openssl.log" >&2; die "openssl could not make the test certificate"; }
+}
+
+nginx_write_conf() { # dir port tls_port www
+  local dir=$1 port=$2 tls_port=$3 www=$4 m temps="" user=""
   local v
   v=$("$(nginx_bin)" -V 2>&1)
   for m in proxy fastcgi uwsgi scgi; do
@@ -52,6 +67,11 @@ $temps
 
   server {
     listen 127.0.0.1:$port;
+    listen 127.0.0.1:$tls_port ssl;
+    ssl_certificate $dir/tls/cert.pem;
+    ssl_certificate_key $dir/tls/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_cache shared:SSL:10m;
     location /plain/  { alias $www/; }
     location /t10m/   { alias $www/; limit_rate 10m; }
     location /uneven/ { alias $www/; limit_rate \$uneven_rate; }
@@ -62,19 +82,24 @@ $temps
 EOF
 }
 
-nginx_start() { # dir www -> sets NGINX_PID, NGINX_PORT, BASE, ACCESS_LOG
+nginx_start() { # dir www -> sets NGINX_PID, NGINX_PORT, BASE, BASE_TLS, CA_CERT, ACCESS_LOG
   local dir=$1 www=$2 attempt i bin
   bin=$(nginx_bin)
   mkdir -p "$dir/tmp"
+  nginx_cert "$dir"
+  CA_CERT=$dir/tls/cert.pem
   for attempt in 1 2 3 4 5 6 7 8 9 10; do
     NGINX_PORT=$((20000 + RANDOM % 40000))
-    nginx_write_conf "$dir" "$NGINX_PORT" "$www"
+    NGINX_TLS_PORT=$((NGINX_PORT + 1))
+    nginx_write_conf "$dir" "$NGINX_PORT" "$NGINX_TLS_PORT" "$www"
     : >"$dir/error.log"
     "$bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >>"$dir/stdout.log" 2>&1 &
     NGINX_PID=$!
     for i in $(seq 1 50); do
       if curl -fs --max-time 1 "http://127.0.0.1:$NGINX_PORT/nginx_status" >/dev/null 2>&1; then
         BASE="http://127.0.0.1:$NGINX_PORT"
+        # by name: axel checks the certificate against DNS names only
+        BASE_TLS="https://localhost:$NGINX_TLS_PORT"
         ACCESS_LOG="$dir/access.log"
         log "nginx $("$bin" -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on $BASE (config $dir/nginx.conf)"
         return 0

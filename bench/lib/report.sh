@@ -43,7 +43,7 @@ ratio_cell() { # tool median best -> "0.93" or FAILED
 }
 
 time_table() { # scenario title
-  local s=$1 title=$2 size ideal_rate best t m rss body req n ok tail ideal_s extra_h="" extra_sep=""
+  local s=$1 title=$2 size ideal_rate best t m rss cpu body req n ok tail ideal_s extra_h="" extra_sep=""
   has_rows "$s" || { echo "## $title"; echo; notes_of "$s"; echo; return; }
   size=$(metav "$s" size)
   ideal_rate=$(metav "$s" ideal_rate)
@@ -59,18 +59,19 @@ time_table() { # scenario title
   fi
   [ "$s" = uneven ] && { extra_h+=" slowest request s |"; extra_sep+="---|"; }
   echo
-  echo "| tool | median s | MiB/s | × best peer | runs OK | peak RSS MiB | nginx body ÷ size | requests |$extra_h failures |"
-  echo "|---|---|---|---|---|---|---|---|${extra_sep}---|"
+  echo "| tool | median s | MiB/s | × best peer | runs OK | CPU s (user+sys) | peak RSS MiB | nginx body ÷ size | requests |$extra_h failures |"
+  echo "|---|---|---|---|---|---|---|---|---|${extra_sep}---|"
   for t in $(tools_of "$s"); do
     m=$(col "$s" "$t" 6 | median)
     rss=$(col "$s" "$t" 7 | median)
     body=$(col "$s" "$t" 8 | median)
     req=$(col "$s" "$t" 11 | median)
+    cpu=$(col "$s" "$t" 13 | median)
     n=$(counted "$s" "$t")
     ok=$(okcount "$s" "$t")
-    printf '| %s | %s | %s | %s | %s/%s | %s | %s | %s |' "$t" "$(fmt "$m" '%.2f')" \
+    printf '| %s | %s | %s | %s | %s/%s | %s | %s | %s | %s |' "$t" "$(fmt "$m" '%.2f')" \
       "$(fmt "$(div "$(div "$size" 1048576)" "$m")" '%.0f')" "$(ratio_cell "$s" "$t" "$m" "$best")" \
-      "$ok" "$n" "$(fmt "$(div "$rss" 1024)" '%.0f')" "$(fmt "$(div "$body" "$size")" '%.3f')" "$(fmt "$req" '%.0f')"
+      "$ok" "$n" "$(fmt "$cpu" '%.2f')" "$(fmt "$(div "$rss" 1024)" '%.0f')" "$(fmt "$(div "$body" "$size")" '%.3f')" "$(fmt "$req" '%.0f')"
     if [ -n "$ideal_rate" ]; then printf ' %s |' "$(fmt "$(div "$ideal_s" "$m" | awk '{ print ($1 == "-") ? "-" : $1 * 100 }')" '%.0f%%')"; fi
     if [ "$s" = uneven ]; then tail=$(col "$s" "$t" 10 | median); printf ' %s |' "$(fmt "$tail" '%.2f')"; fi
     printf ' %s |\n' "$(failures "$s" "$t")"
@@ -99,23 +100,24 @@ rss_table() {
   echo
 }
 
-kill_table() {
-  local size tool kills total st body tbytes maxr req exe
-  echo "## kill-resume — $KILLS × SIGKILL ~${KILL_AFTER}s into a run, then a run to the end (limit_rate 2m, 16 connections)"
+kill_table() { # scenario title
+  local s=$1 title=$2 size scen tool kills total st body tbytes maxr req exe
+  echo "## $s — $KILLS × SIGKILL ~${KILL_AFTER}s into a run, then a run to the end ($title)"
   echo
-  if [ ! -s "$KILL_TSV" ]; then notes_of kill-resume; echo; return; fi
-  size=$(metav kill-resume size)
+  if ! awk -F'\t' -v s="$s" '$1 == s { f = 1 } END { exit !f }' "$KILL_TSV"; then notes_of "$s"; echo; return; fi
+  size=$(metav "$s" size)
   echo "Size $(fmt "$(div "$size" 1048576)" '%.0f') MiB. Bytes = sum of nginx \`\$bytes_sent\` over every request of the tool's 6 runs; wall = all 6 runs added. Target: rget ≤ 1.1×."
   echo
   echo "| tool | kills | total wall s | nginx bytes_sent ÷ size | requests | final SHA-256 | killed process |"
   echo "|---|---|---|---|---|---|---|"
-  while IFS=$'\t' read -r tool kills total st body tbytes maxr req exe; do
+  while IFS=$'\t' read -r scen tool kills total st body tbytes maxr req exe; do
+    [ "$scen" = "$s" ] || continue
     printf '| %s | %s | %.1f | %s | %s | %s | %s |\n' "$tool" "$kills" "$total" \
       "$(fmt "$(div "$tbytes" "$size")" '%.2f')" "$req" "$st" "$exe"
-    [ "$st" = OK ] && chart_put kill-resume "$tool" "$(div "$tbytes" "$size")"
+    [ "$st" = OK ] && chart_put "$s" "$tool" "$(div "$tbytes" "$size")"
   done <"$KILL_TSV"
   echo
-  notes_of kill-resume
+  notes_of "$s"
   echo
 }
 
@@ -156,7 +158,10 @@ write_report() { # -> $RAW/report.md
         throttled-10m) time_table throttled-10m "throttled-10m — rget alone, limit_rate 10m, 16 connections" ;;
         uneven) time_table uneven "uneven — every other connection 1 MiB/s, the rest 20 MiB/s, 16 connections" ;;
         many-small) time_table many-small "many-small — 200 × 256 KiB from a URL list, 16 at a time" ;;
-        kill-resume) kill_table ;;
+        kill-resume) kill_table kill-resume "http, limit_rate 2m, 16 connections" ;;
+        https-1g) time_table https-1g "https-1g — $(fmt "$(div "$(metav https-1g size)" 1048576)" '%.0f') MiB over https (TLS 1.2/1.3, RSA-2048 certificate), no throttle, 16 connections (wget2 and curl: 1 connection)" ;;
+        https-throttled) time_table https-throttled "https-throttled — over https, limit_rate 10m per connection, 16 connections" ;;
+        https-kill-resume) kill_table https-kill-resume "https, limit_rate 2m, 16 connections" ;;
         rss) rss_table ;;
         server) server_section ;;
       esac
@@ -180,7 +185,7 @@ write_chart() { # $1 = png path
     printf 'scenario'; printf '\t%s' "${tools[@]}"; echo
     for s in $(cut -f1 "$RAW/chart.tsv" | awk '!seen[$0]++'); do
       line=$s
-      [ "$s" = kill-resume ] && line="kill-resume (bytes/size)"
+      [[ "$s" = *kill-resume ]] && line="$s (bytes/size)"
       [ "$s" = rss ] && line="peak RSS"
       printf '"%s"' "$line"
       for t in "${tools[@]}"; do

@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The scenarios. Each measured run appends one row to $RUNS_TSV:
-#   scenario tool round counted status wall_s rss_kib body_bytes total_bytes max_request_s requests exit
-# (round 0 is the warm-up, counted=0). kill-resume writes its own rows to $KILL_TSV.
+#   scenario tool round counted status wall_s rss_kib body_bytes total_bytes max_request_s requests exit cpu_s
+# (round 0 is the warm-up, counted=0; cpu_s = user + system seconds of the client). The
+# kill-resume scenarios write their own rows to $KILL_TSV, one per tool, scenario first.
 
 CHILD_PID=""
 
@@ -20,7 +21,8 @@ pick() {
   done
 }
 
-# run_timed LOGFILE: runs CMD under a timeout and /usr/bin/time; sets RUN_RC, RUN_WALL, RUN_RSS (KiB)
+# run_timed LOGFILE: runs CMD under a timeout and /usr/bin/time; sets RUN_RC, RUN_WALL, RUN_RSS
+# (KiB) and RUN_CPU (user + system seconds)
 run_timed() {
   local logf=$1 t0 t1 tf="$RAW/time.out"
   rm -f "$tf"
@@ -28,14 +30,17 @@ run_timed() {
   echo "\$ ${CMD[*]}" >>"$logf"
   t0=$(now)
   # timeout makes itself a process group leader: the trap can kill the whole group.
-  timeout -s KILL "$RUN_TIMEOUT" /usr/bin/time -f '%M' -o "$tf" "${CMD[@]}" </dev/null >>"$logf" 2>&1 &
+  timeout -s KILL "$RUN_TIMEOUT" /usr/bin/time -f '%M %U %S' -o "$tf" "${CMD[@]}" </dev/null >>"$logf" 2>&1 &
   CHILD_PID=$!
   RUN_RC=0
   wait "$CHILD_PID" || RUN_RC=$?
   t1=$(now)
   CHILD_PID=""
   RUN_WALL=$(elapsed "$t0" "$t1")
-  RUN_RSS=$(tail -n 1 "$tf" 2>/dev/null | grep -E '^[0-9]+$' || echo -)
+  local usage
+  usage=$(tail -n 1 "$tf" 2>/dev/null | grep -E '^[0-9]+ [0-9.]+ [0-9.]+$' || echo "- - -")
+  RUN_RSS=${usage%% *}
+  RUN_CPU=$(awk '{ print ($2 == "-") ? "-" : $2 + $3 }' <<<"$usage")
 }
 
 # measure SCENARIO TOOL ROUND URI VERIFY-COMMAND...: one timed run of CMD, checked, logged
@@ -52,12 +57,13 @@ measure() {
     137) st="FAILED:timeout" ;;
     *) st="FAILED:exit$RUN_RC" ;;
   esac
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$tool" "$round" "$counted" "$st" \
-    "$RUN_WALL" "$RUN_RSS" "$stats" "$RUN_RC" >>"$RUNS_TSV"
-  log "$scen $(printf '%-6s' "$tool") $([ "$counted" = 1 ] && echo "run $round" || echo "warm-up") $st ${RUN_WALL}s rss=${RUN_RSS}KiB"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$tool" "$round" "$counted" "$st" \
+    "$RUN_WALL" "$RUN_RSS" "$stats" "$RUN_RC" "$RUN_CPU" >>"$RUNS_TSV"
+  log "$scen $(printf '%-6s' "$tool") $([ "$counted" = 1 ] && echo "run $round" || echo "warm-up") $st ${RUN_WALL}s cpu=${RUN_CPU}s rss=${RUN_RSS}KiB"
 }
 
-# file_rounds SCENARIO LOCATION FILE CONNECTIONS TOOL...: warm-up + $RUNS rounds, tools alternating
+# file_rounds SCENARIO LOCATION FILE CONNECTIONS TOOL...: warm-up + $RUNS rounds, tools alternating,
+# from $ORIGIN (default: nginx's plain-http address)
 file_rounds() {
   local scen=$1 loc=$2 file=$3 n=$4 round tool name out
   shift 4
@@ -69,7 +75,7 @@ file_rounds() {
   for ((round = 0; round <= RUNS; round++)); do
     for tool in "$@"; do
       clean_dl
-      client_cmd "$tool" "$BASE/$loc/$name" "$out" "$n"
+      client_cmd "$tool" "${ORIGIN:-$BASE}/$loc/$name" "$out" "$n"
       measure "$scen" "$tool" "$round" "/$loc/$name" verify_file "$out" "$file"
     done
   done
@@ -107,6 +113,18 @@ sc_uneven() {
   file_rounds uneven uneven "$UFILE" 16 $(pick rget aria2c axel)
 }
 
+# https: the same downloads over TLS (nginx's second port); wget2 and curl use one connection
+sc_https_1g() {
+  ORIGIN=$BASE_TLS file_rounds https-1g plain "$BIG" 16 $(pick rget aria2c axel wget2 curl)
+}
+
+sc_https_throttled() {
+  meta https-throttled ideal_rate "$(mib 160)"
+  ORIGIN=$BASE_TLS file_rounds https-throttled t10m "$TFILE" 16 $(pick rget aria2c axel)
+}
+
+sc_https_kill_resume() { kill_resume_rounds https-kill-resume "$BASE_TLS"; }
+
 # 5. 200 files of 256 KiB from a URL list
 sc_many_small() {
   local list="$WORK/small.list" dir="$DL/small" round tool f total=0
@@ -138,27 +156,30 @@ sc_rss() {
 }
 
 # proc_state PID -> the state letter of a live process (empty when gone; Z when a zombie)
-proc_state() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; }
+proc_state() { { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1; } || true; }
 
 # 4. kill and resume: $KILLS SIGKILLs ~$KILL_AFTER s into each run, then a run to the end
-sc_kill_resume() {
-  local name out uri tool logf i t0 t1 total kills exe st stats size state
+sc_kill_resume() { kill_resume_rounds kill-resume "$BASE"; }
+
+# kill_resume_rounds SCENARIO ORIGIN
+kill_resume_rounds() {
+  local scen=$1 origin=$2 name out uri tool logf i t0 t1 total kills exe st stats size state
   name=$(basename "$KFILE")
   out="$DL/$name"
   uri="/t2m/$name"
   size=$(stat -c %s "$KFILE")
-  meta kill-resume size "$size"
+  meta "$scen" size "$size"
   local tools
   tools=$(pick rget aria2c axel)
-  [ -n "$tools" ] || { note kill-resume "skipped: no selected client available"; return 0; }
-  [ "$RGET_OK" = 1 ] || note kill-resume "rget not measured: $RGET_NOTE"
+  [ -n "$tools" ] || { note "$scen" "skipped: no selected client available"; return 0; }
+  [ "$RGET_OK" = 1 ] || note "$scen" "rget not measured: $RGET_NOTE"
   for tool in $tools; do
     clean_dl
     nginx_clear_log
-    logf="$RAW/kill-resume.$tool.log"
+    logf="$RAW/$scen.$tool.log"
     total=0 kills=0 exe="-"
     for ((i = 1; i <= KILLS; i++)); do
-      client_cmd "$tool" "$BASE$uri" "$out" 16 resume
+      client_cmd "$tool" "$origin$uri" "$out" 16 resume
       if [ "$tool" = rget ]; then rget_prebuild || true; fi
       echo "\$ ${CMD[*]}   # run $i, SIGKILL after ${KILL_AFTER}s" >>"$logf"
       t0=$(now)
@@ -179,9 +200,9 @@ sc_kill_resume() {
       CHILD_PID=""
       total=$(fadd "$total" "$(elapsed "$t0" "$t1")")
       nginx_drain
-      log "kill-resume $tool run $i: $([ "$state" != Z ] && [ -n "$state" ] && echo "SIGKILL to $(basename "$exe")" || echo "had finished") after ${KILL_AFTER}s; $(ls "$DL" | tr '\n' ' ')"
+      log "$scen $tool run $i: $([ "$state" != Z ] && [ -n "$state" ] && echo "SIGKILL to $(basename "$exe")" || echo "had finished") after ${KILL_AFTER}s; $(ls "$DL" | tr '\n' ' ')"
     done
-    client_cmd "$tool" "$BASE$uri" "$out" 16 resume
+    client_cmd "$tool" "$origin$uri" "$out" 16 resume
     run_timed "$logf"
     total=$(fadd "$total" "$RUN_WALL")
     nginx_drain
@@ -191,8 +212,8 @@ sc_kill_resume() {
       137) st="FAILED:timeout" ;;
       *) st="FAILED:exit$RUN_RC" ;;
     esac
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$kills" "$total" "$st" "$stats" "$(basename "$exe")" >>"$KILL_TSV"
-    log "kill-resume $tool: $st, $kills kills, ${total}s total, nginx sent $(cut -f2 <<<"$stats") bytes for $size"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$scen" "$tool" "$kills" "$total" "$st" "$stats" "$(basename "$exe")" >>"$KILL_TSV"
+    log "$scen $tool: $st, $kills kills, ${total}s total, nginx sent $(cut -f2 <<<"$stats") bytes for $size"
   done
   clean_dl
 }
