@@ -65,11 +65,21 @@ final class TlsWire implements Wire {
    */
   static TlsWire connect(NioSocket socket, SSLContext context, String host, int port,
       Duration timeout) throws IOException {
+    return connect(socket, context, host, port, timeout, "http/1.1");
+  }
+
+  /**
+   * As {@link #connect(NioSocket, SSLContext, String, int, Duration)}, offering the given ALPN
+   * protocols in order of preference ({@code "h2"}, {@code "http/1.1"}); see
+   * {@link #applicationProtocol()} for the one the server chose.
+   */
+  static TlsWire connect(NioSocket socket, SSLContext context, String host, int port,
+      Duration timeout, String... alpn) throws IOException {
     SSLEngine engine = context.createSSLEngine(host, port);
     engine.setUseClientMode(true);
     SSLParameters p = engine.getSSLParameters();
     p.setEndpointIdentificationAlgorithm("HTTPS");
-    p.setApplicationProtocols(new String[] {"http/1.1"});
+    p.setApplicationProtocols(alpn);
     p.setProtocols(Arrays.stream(p.getProtocols())
         .filter(v -> v.equals("TLSv1.3") || v.equals("TLSv1.2")).toArray(String[]::new));
     p.setCipherSuites(preferAes128(p.getCipherSuites()));
@@ -109,6 +119,15 @@ final class TlsWire implements Wire {
     }
     first.addAll(rest);
     return first.toArray(String[]::new);
+  }
+
+  /**
+   * The ALPN protocol the server chose ({@code "h2"}, {@code "http/1.1"}), or the empty string
+   * when it chose none (then it speaks HTTP/1.1).
+   */
+  String applicationProtocol() {
+    String p = engine.getApplicationProtocol();
+    return p == null ? "" : p;
   }
 
   /** The negotiated protocol and cipher suite, for diagnostics. */
