@@ -107,24 +107,25 @@ PY
 }
 
 start_rget() {
-  local jar="$work/rget.jar" flags out="$work/rget-serve.log"
-  # Measure a frozen copy of the jar: others may rebuild the tree while this runs.
+  local frozen="$work/rget-frozen" out="$work/rget-serve.log"
+  # Measure a frozen copy (others may rebuild the tree while this runs), started exactly as users
+  # start it: through the launcher, with its own per-command JVM flags and class-data-sharing
+  # archive. The launcher execs the JVM, so RGET_PID is the server itself.
   if [ ! -f "$repo/rget-cli/target/rget.jar" ]; then
     log "building rget"
     (cd "$repo" && mvn -q -B install -Dmaven.test.skip=true) >&2
   fi
-  cp "$repo/rget-cli/target/rget.jar" "$jar"
-  # The launcher's own JVM flags (./rget), so this is how users run it; RGET_JAVA_OPTS appends.
-  # (Its class-data-sharing archive, "${share[@]}", is left out: it belongs to the live jar.)
-  flags=$(sed -n 's/^exec java \(.*\) \${RGET_JAVA_OPTS.*/\1/p' "$repo/rget" | sed 's/"\${share\[@\]}"//')
-  # shellcheck disable=SC2086
-  java $flags ${RGET_JAVA_OPTS:-} -jar "$jar" serve --port 0 "$work/www" </dev/null >"$out" 2>&1 &
+  rm -rf "$frozen"
+  mkdir -p "$frozen/rget-cli/target"
+  cp "$repo/rget-cli/target/rget.jar" "$frozen/rget-cli/target/rget.jar"
+  cp "$repo/rget" "$frozen/rget"
+  "$frozen/rget" serve --port 0 "$work/www" </dev/null >"$out" 2>&1 &
   RGET_PID=$!
   local i
-  for i in $(seq 1 100); do grep -q '^Serving ' "$out" 2>/dev/null && break; sleep 0.1; done
+  for i in $(seq 1 300); do grep -q '^Serving ' "$out" 2>/dev/null && break; sleep 0.1; done
   RGET_URL=$(sed -n 's/^Serving .* on \(http:[^ ]*\)\/$/\1/p' "$out")
   [ -n "$RGET_URL" ] || { log "rget serve did not start: $(cat "$out")"; exit 1; }
-  log "rget serve pid $RGET_PID on $RGET_URL (java $flags ${RGET_JAVA_OPTS:-})"
+  log "rget serve pid $RGET_PID on $RGET_URL (./rget serve, JVM: $(tr '\0' ' ' </proc/$RGET_PID/cmdline | sed 's/ -jar .*//'))"
 }
 
 # wrk output -> "MiB/s req/s errors"
@@ -183,7 +184,7 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(sed -n 's/^model name\
   "load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $(nginx -v 2>&1 | sed 's/.*: //');"\
   "$(java -version 2>&1 | head -1); $(wrk --version 2>&1 | head -1 | cut -d' ' -f1-2)."
 echo "Loopback, sendfile on for both, access logs on for both (to files), nginx worker_processes auto,"
-echo "rget serve with the launcher's JVM flags. $runs runs x ${duration} s per server and scenario,"
+echo "rget serve started through the launcher (\`./rget serve\`, its own JVM flags). $runs runs x ${duration} s per server and scenario,"
 echo "alternating nginx, rget, nginx, rget ...; medians. The machine is shared, so figures are noisy."
 echo
 echo "| scenario | nginx MiB/s | rget MiB/s | nginx req/s | rget req/s | rget / nginx | target | errors (n/r) |"

@@ -239,11 +239,17 @@ public final class Http1Transport implements Transport {
           throw new IOException("response headers larger than " + MAX_HEAD + " bytes");
         }
         long left = deadline - System.nanoTime();
-        if (left <= 0) {
+        int n;
+        try {
+          if (left <= 0) {
+            throw new StallException("deadline passed");
+          }
+          n = fill(Duration.ofNanos(left));
+        } catch (StallException e) {
           throw new StallException("response headers not complete within "
               + headerTimeout.toSeconds() + " s");
         }
-        if (fill(Duration.ofNanos(left)) < 0) {
+        if (n < 0) {
           throw new EOFException("connection closed before the response headers");
         }
       }
