@@ -145,13 +145,7 @@ final class TlsWire implements Wire {
           wrapAndFlush(left(deadline));
         }
         case NEED_UNWRAP, NEED_UNWRAP_AGAIN -> {
-          spill.compact();
-          SSLEngineResult r;
-          try {
-            r = engine.unwrap(netIn, spill);
-          } finally {
-            spill.flip();
-          }
+          SSLEngineResult r = unwrapAppendingToSpill();
           if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
             throw new SSLHandshakeException("the server closed the connection during the handshake");
           }
@@ -223,12 +217,7 @@ final class TlsWire implements Wire {
         r = engine.unwrap(netIn, dst);
         moved += r.bytesProduced();
       } else {
-        spill.clear();
-        try {
-          r = engine.unwrap(netIn, spill);
-        } finally {
-          spill.flip();
-        }
+        r = unwrapAppendingToSpill();
         moved += drainSpill(dst);
       }
       switch (r.getStatus()) {
@@ -266,6 +255,26 @@ final class TlsWire implements Wire {
     return -1;
   }
 
+  /** Decrypts the next record from {@link #netIn} after what {@link #spill} already holds. */
+  private SSLEngineResult unwrapAppendingToSpill() throws SSLException {
+    spill.compact();
+    try {
+      return engine.unwrap(netIn, spill);
+    } finally {
+      spill.flip();
+    }
+  }
+
+  /** Encrypts from {@code src} after what {@link #netOut} already holds. */
+  private SSLEngineResult wrapAppendingToNetOut(ByteBuffer src) throws SSLException {
+    netOut.compact();
+    try {
+      return engine.wrap(src, netOut);
+    } finally {
+      netOut.flip();
+    }
+  }
+
   private int drainSpill(ByteBuffer dst) {
     int n = Math.min(spill.remaining(), dst.remaining());
     if (n > 0) {
@@ -282,13 +291,7 @@ final class TlsWire implements Wire {
     sending.lock();
     try {
       while (src.hasRemaining()) {
-        netOut.compact();
-        SSLEngineResult r;
-        try {
-          r = engine.wrap(src, netOut);
-        } finally {
-          netOut.flip();
-        }
+        SSLEngineResult r = wrapAppendingToNetOut(src);
         if (r.getStatus() == SSLEngineResult.Status.CLOSED) {
           throw new IOException("TLS connection already closed");
         }
@@ -302,12 +305,7 @@ final class TlsWire implements Wire {
   private void wrapAndFlush(Duration timeout) throws IOException {
     sending.lock();
     try {
-      netOut.compact();
-      try {
-        engine.wrap(EMPTY, netOut);
-      } finally {
-        netOut.flip();
-      }
+      wrapAppendingToNetOut(EMPTY);
       flush(timeout);
     } finally {
       sending.unlock();
@@ -334,9 +332,7 @@ final class TlsWire implements Wire {
     if (socket.isOpen() && sending.tryLock()) {
       try {
         engine.closeOutbound();
-        netOut.clear();
-        engine.wrap(EMPTY, netOut);
-        netOut.flip();
+        wrapAppendingToNetOut(EMPTY);
         socket.channel.write(netOut);
       } catch (IOException | RuntimeException e) {
         // the goodbye failed; the socket is closed below all the same
