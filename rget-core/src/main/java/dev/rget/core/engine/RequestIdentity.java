@@ -30,11 +30,6 @@ final class RequestIdentity {
         options.locationTrusted());
   }
 
-  /** An identity with no headers, cookies or login, for tests. */
-  static RequestIdentity anonymous(URI start) {
-    return new RequestIdentity(DownloadOptions.defaults(), start);
-  }
-
   /**
    * The headers for {@code method uri}: the engine's own, then the user's, the referer, the
    * cookies and the login.
@@ -80,11 +75,6 @@ final class RequestIdentity {
    */
   boolean answerChallenge(TransportResponse r, Map<String, String> sent) {
     return auth.answer(r.uri(), r.headers("www-authenticate"), find(sent, "Authorization") != null);
-  }
-
-  /** Whether the download has a login for {@code uri}. */
-  boolean hasLogin(URI uri) {
-    return auth.credentialsFor(uri) != null;
   }
 
   /** The user the download logs in to {@code uri} as, or {@code null}. */
