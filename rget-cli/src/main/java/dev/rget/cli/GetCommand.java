@@ -9,6 +9,11 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Rget;
 import dev.rget.core.SafeText;
+import dev.rget.core.auth.Credentials;
+import dev.rget.core.auth.Netrc;
+import dev.rget.core.cookie.CookieJar;
+import dev.rget.core.transport.Proxy;
+import dev.rget.core.transport.ProxyRules;
 import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.transport.Transport;
 import java.io.IOException;
@@ -18,8 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -45,8 +52,9 @@ import picocli.CommandLine.ParameterException;
 public final class GetCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", arity = "0..1", paramLabel = "URL", description = "What to download.")
-  String url;
+  @Parameters(arity = "0..*", paramLabel = "URL",
+      description = "What to download; several URLs are each saved to a file of their own.")
+  List<String> urls = new ArrayList<>();
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write to FILE (default: the name from the server or the URL, in the current"
@@ -118,17 +126,80 @@ public final class GetCommand implements Callable<Integer> {
           + " otherwise followed with a notice).")
   boolean httpsOnly;
 
+  @Option(names = {"-x", "--proxy"}, paramLabel = "URL",
+      description = "Use this proxy for every URL: http://[USER:PASS@]HOST:PORT, socks5://..."
+          + " (names resolved here) or socks5h://... (by the proxy); \"\" for none. Default: the"
+          + " http_proxy, https_proxy, all_proxy environment variables, as curl reads them.")
+  String proxy;
+
+  @Option(names = "--noproxy", paramLabel = "LIST",
+      description = "Hosts reached directly, comma-separated (domains include their subdomains;"
+          + " * for all); replaces no_proxy/NO_PROXY.")
+  String noProxy;
+
+  @Option(names = {"-u", "--user"}, paramLabel = "USER[:PASS]",
+      description = "Log in to the server as USER (Basic or Digest, as it asks); without :PASS"
+          + " the password is asked on the terminal. Sent only to the URL's own host.")
+  String user;
+
+  @Option(names = "--netrc", description = "Take logins from ~/.netrc.")
+  boolean netrc;
+
+  @Option(names = "--netrc-file", paramLabel = "FILE", description = "Take logins from FILE.")
+  Path netrcFile;
+
+  @Option(names = "--location-trusted",
+      description = "Also send the login, Authorization and Cookie headers to other hosts the"
+          + " download is redirected to.")
+  boolean locationTrusted;
+
+  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+      description = "Add a header to every request (repeatable).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = {"-U", "--user-agent"}, paramLabel = "TEXT",
+      description = "User-Agent header (default: rget/VERSION).")
+  String userAgent;
+
+  @Option(names = "--referer", paramLabel = "URL", description = "Referer header.")
+  String referer;
+
+  @Option(names = "--load-cookies", paramLabel = "FILE",
+      description = "Send cookies from FILE (Netscape format, as curl -c and wget write it).")
+  Path loadCookies;
+
+  @Option(names = "--save-cookies", paramLabel = "FILE",
+      description = "Write the cookies afterwards to FILE (Netscape format, owner-only).")
+  Path saveCookies;
+
+  @Option(names = {"-k", "--insecure"},
+      description = "https without checking the certificate or host name (warns on every run).")
+  boolean insecure;
+
+  @Option(names = "--no-remote-time",
+      description = "Keep the local time as the file's modification time, instead of the"
+          + " server's Last-Modified.")
+  boolean noRemoteTime;
+
+  @Option(names = {"-N", "--timestamping"},
+      description = "Download only if the server's file is newer than the local one"
+          + " (If-Modified-Since), as wget -N.")
+  boolean timestamping;
+
+  private CookieJar jar;
+
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
-    if (inputFile == null && url == null) {
+    if (inputFile == null && urls.isEmpty()) {
       throw new ParameterException(spec.commandLine(), "a URL or -i FILE is needed");
     }
-    if (inputFile != null && url != null) {
-      throw new ParameterException(spec.commandLine(), "give either a URL or -i FILE, not both");
+    if (inputFile != null && !urls.isEmpty()) {
+      throw new ParameterException(spec.commandLine(), "give either URLs or -i FILE, not both");
     }
-    if (output != null && (dir != null || inputFile != null)) {
-      throw new ParameterException(spec.commandLine(), "-o cannot be combined with -d or -i");
+    if (output != null && (dir != null || inputFile != null || urls.size() > 1)) {
+      throw new ParameterException(spec.commandLine(),
+          "-o cannot be combined with -d, -i or several URLs");
     }
     if (jobs < 1 || jobs > 64) {
       throw new ParameterException(spec.commandLine(), "-j must be between 1 and 64");
@@ -139,7 +210,107 @@ public final class GetCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    return inputFile == null ? single(options, err) : list(options, err);
+    if (insecure) {
+      // Every run, even quiet: the user must not forget that this download is unprotected.
+      err.println("rget: warning: --insecure: https certificates and host names are not"
+          + " checked; anyone on the network path can read or alter this download");
+    }
+    try {
+      if (inputFile == null && urls.size() == 1) {
+        return single(urls.get(0), options, err);
+      }
+      return list(inputFile != null ? readList(inputFile) : parseAll(urls), options, err);
+    } finally {
+      saveCookieJar();
+    }
+  }
+
+  private void saveCookieJar() throws DownloadException {
+    if (saveCookies == null) {
+      return;
+    }
+    try {
+      jar.save(saveCookies, System.currentTimeMillis() / 1000);
+    } catch (IOException e) {
+      throw new DownloadException(FailureKind.LOCAL_IO, "cannot save cookies to " + saveCookies
+          + ": " + e.getMessage(), e);
+    }
+  }
+
+  private void identityFromFlags(DownloadOptions.Builder b) {
+    if (userAgent != null) {
+      b.userAgent(userAgent);
+    }
+    for (String h : headers) {
+      int colon = h.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("-H needs 'Name: value', got '" + SafeText.of(h) + "'");
+      }
+      b.header(h.substring(0, colon), h.substring(colon + 1));
+    }
+    b.referer(referer);
+    if (user != null) {
+      b.credentials(user.indexOf(':') >= 0 ? Credentials.parse(user) : askPassword(user));
+    }
+    Path netrcPath = netrcFile != null ? netrcFile : netrc ? Netrc.defaultFile() : null;
+    if (netrcPath != null) {
+      try {
+        b.netrc(Netrc.read(netrcPath));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read netrc file " + netrcPath + ": "
+            + e.getMessage());
+      }
+    }
+    b.locationTrusted(locationTrusted);
+    try {
+      jar = loadCookies != null ? CookieJar.load(loadCookies) : new CookieJar();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read cookies from " + loadCookies + ": "
+          + e.getMessage());
+    }
+    b.cookieJar(jar);
+    b.remoteTime(!noRemoteTime);
+    b.timestamping(timestamping);
+    b.proxies(proxyRules());
+  }
+
+  /** curl's rules: the environment, replaced by --proxy and --noproxy where given. */
+  private ProxyRules proxyRules() {
+    ProxyRules env;
+    try {
+      env = ProxyRules.fromEnvironment(System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("proxy environment variable: " + e.getMessage());
+    }
+    ProxyRules rules = env;
+    if (proxy != null) {
+      Map<String, String> noProxyEnv = new HashMap<>();
+      for (String n : List.of("no_proxy", "NO_PROXY")) {
+        if (System.getenv(n) != null) {
+          noProxyEnv.putIfAbsent("no_proxy", System.getenv(n));
+        }
+      }
+      rules = proxy.isBlank() ? ProxyRules.direct()
+          : ProxyRules.of(Proxy.parse(proxy), noProxyEnv.get("no_proxy"));
+    }
+    return noProxy != null ? rules.withNoProxy(noProxy) : rules;
+  }
+
+  private static Credentials askPassword(String user) {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return new Credentials(user, "");
+    }
+    char[] pw = console.readPassword("Password for %s: ", user);
+    return new Credentials(user, pw == null ? "" : new String(pw));
+  }
+
+  private static List<URI> parseAll(List<String> texts) throws DownloadException {
+    List<URI> out = new ArrayList<>();
+    for (String t : texts) {
+      out.add(Rget.parseUrl(t));
+    }
+    return out;
   }
 
   private DownloadOptions.Builder optionsFromFlags() {
@@ -159,7 +330,14 @@ public final class GetCommand implements Callable<Integer> {
     if (limitRate != null) {
       b.limitRate(Units.parseSize(limitRate));
     }
-    if (caCertificate != null) {
+    identityFromFlags(b);
+    if (insecure) {
+      try {
+        b.sslContext(TlsTrust.insecure());
+      } catch (java.security.GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot set up --insecure TLS: " + e.getMessage());
+      }
+    } else if (caCertificate != null) {
       try {
         b.sslContext(TlsTrust.trusting(caCertificate));
       } catch (java.io.IOException | java.security.GeneralSecurityException e) {
@@ -170,7 +348,8 @@ public final class GetCommand implements Callable<Integer> {
     return b;
   }
 
-  private int single(DownloadOptions.Builder options, PrintStream err) throws Exception {
+  private int single(String url, DownloadOptions.Builder options, PrintStream err)
+      throws Exception {
     URI uri = Rget.parseUrl(url);
     boolean terminal = System.console() != null;
     Path target = output != null ? output : dir != null ? dir : Path.of("");
@@ -199,13 +378,13 @@ public final class GetCommand implements Callable<Integer> {
     }
   }
 
-  private int list(DownloadOptions.Builder options, PrintStream err) throws Exception {
+  private static List<URI> readList(Path file) throws DownloadException {
     List<URI> uris = new ArrayList<>();
     List<String> lines;
     try {
-      lines = Files.readAllLines(inputFile, StandardCharsets.UTF_8);
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new DownloadException(FailureKind.USAGE, "cannot read URL list " + inputFile + ": " + e);
+      throw new DownloadException(FailureKind.USAGE, "cannot read URL list " + file + ": " + e);
     }
     for (String line : lines) {
       String t = line.strip();
@@ -213,6 +392,11 @@ public final class GetCommand implements Callable<Integer> {
         uris.add(Rget.parseUrl(t));
       }
     }
+    return uris;
+  }
+
+  private int list(List<URI> uris, DownloadOptions.Builder options, PrintStream err)
+      throws Exception {
     Path target = (dir != null ? dir : Path.of("")).toAbsolutePath();
     NoticeSink sink = new NoticeSink(err, quiet);
     DownloadOptions opts = options.notices(sink).hostLimiter(new HostLimiter(maxPerHost)).build();

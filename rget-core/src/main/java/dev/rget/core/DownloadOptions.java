@@ -1,7 +1,16 @@
 package dev.rget.core;
 
+import dev.rget.core.auth.Credentials;
+import dev.rget.core.auth.Netrc;
+import dev.rget.core.cookie.CookieJar;
+import dev.rget.core.transport.ProxyRules;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +38,15 @@ public final class DownloadOptions {
   private final long maxFileSize;
   private final boolean httpsOnly;
   private final boolean refusePrivateRedirects;
+  private final ProxyRules proxies;
+  private final Credentials credentials;
+  private final Netrc netrc;
+  private final boolean locationTrusted;
+  private final Map<String, String> headers;
+  private final String referer;
+  private final CookieJar cookieJar;
+  private final boolean remoteTime;
+  private final boolean timestamping;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -49,6 +67,15 @@ public final class DownloadOptions {
     this.maxFileSize = b.maxFileSize;
     this.httpsOnly = b.httpsOnly;
     this.refusePrivateRedirects = b.refusePrivateRedirects;
+    this.proxies = b.proxies;
+    this.credentials = b.credentials;
+    this.netrc = b.netrc;
+    this.locationTrusted = b.locationTrusted;
+    this.headers = Collections.unmodifiableMap(new LinkedHashMap<>(b.headers));
+    this.referer = b.referer;
+    this.cookieJar = b.cookieJar;
+    this.remoteTime = b.remoteTime;
+    this.timestamping = b.timestamping;
   }
 
   /** A builder holding the defaults. */
@@ -168,6 +195,80 @@ public final class DownloadOptions {
     return refusePrivateRedirects;
   }
 
+  /**
+   * Which proxy each URL goes through (default: none; the CLI reads the environment as curl
+   * does, see {@link ProxyRules#fromEnvironment}).
+   */
+  public ProxyRules proxies() {
+    return proxies;
+  }
+
+  /**
+   * The login for the download's own server ({@code --user}), replacing any in its URL; or
+   * {@code null}. It answers Basic and Digest challenges of the URL's origin (scheme, host,
+   * port) only, unless {@link #locationTrusted()}. Credentials in the URL are sent at once as
+   * Basic. Neither is ever stored in the resume state.
+   */
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  /** Logins per host (a {@code .netrc}), used for any host that has one; or {@code null}. */
+  public Netrc netrc() {
+    return netrc;
+  }
+
+  /**
+   * Whether the download's credentials, and its {@code Authorization} and {@code Cookie}
+   * headers, also go to the other hosts it is redirected to (curl's
+   * {@code --location-trusted}; default off: they go to the URL's origin only).
+   */
+  public boolean locationTrusted() {
+    return locationTrusted;
+  }
+
+  /** Extra request headers, sent on every request (name to value, in order). */
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The {@code Referer} header sent on every request, or {@code null}. */
+  public String referer() {
+    return referer;
+  }
+
+  /**
+   * The cookies to send, and where cookies set by responses go; {@code null} (default) for a
+   * jar of the download's own that starts empty. Share one jar between downloads to share their
+   * cookies, and save it afterwards with {@link CookieJar#save}.
+   */
+  public CookieJar cookieJar() {
+    return cookieJar;
+  }
+
+  /**
+   * Whether the finished file's modification time is set to the server's
+   * {@code Last-Modified} (default on, as wget does).
+   */
+  public boolean remoteTime() {
+    return remoteTime;
+  }
+
+  /**
+   * wget's {@code -N}: when the output file exists and no partial download is pending, ask with
+   * {@code If-Modified-Since} its modification time and keep it when the server's file is not
+   * newer (304, or a Last-Modified not after it with the same length). In a directory, the name
+   * comes from the URL. Default off.
+   */
+  public boolean timestamping() {
+    return timestamping;
+  }
+
+  /** Headers the engine or transport writes itself: a user value would break the protocol. */
+  private static final Set<String> MANAGED = Set.of("host", "range", "if-range", "content-length",
+      "transfer-encoding", "connection", "te", "trailer", "upgrade", "proxy-authorization",
+      "accept-encoding", "if-modified-since", "expect");
+
   /** Builds {@link DownloadOptions}. */
   public static final class Builder {
     private int connections = DEFAULT_CONNECTIONS;
@@ -187,6 +288,15 @@ public final class DownloadOptions {
     private long maxFileSize;
     private boolean httpsOnly;
     private boolean refusePrivateRedirects;
+    private ProxyRules proxies = ProxyRules.direct();
+    private Credentials credentials;
+    private Netrc netrc;
+    private boolean locationTrusted;
+    private final Map<String, String> headers = new LinkedHashMap<>();
+    private String referer;
+    private CookieJar cookieJar;
+    private boolean remoteTime = true;
+    private boolean timestamping;
 
     private Builder() {}
 
@@ -304,6 +414,88 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#refusePrivateRedirects()}. */
     public Builder refusePrivateRedirects(boolean b) {
       this.refusePrivateRedirects = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#proxies()}. */
+    public Builder proxies(ProxyRules rules) {
+      this.proxies = Objects.requireNonNull(rules);
+      return this;
+    }
+
+    /** See {@link DownloadOptions#credentials()}. */
+    public Builder credentials(Credentials c) {
+      this.credentials = c;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#netrc()}. */
+    public Builder netrc(Netrc n) {
+      this.netrc = n;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#locationTrusted()}. */
+    public Builder locationTrusted(boolean b) {
+      this.locationTrusted = b;
+      return this;
+    }
+
+    /**
+     * Adds a request header (see {@link DownloadOptions#headers()}); a second value for the same
+     * name is joined to the first with a comma ({@code Cookie}: a semicolon). An empty value for
+     * {@code User-Agent} sends none. Headers that rget itself manages (Host, Range, If-Range,
+     * framing and connection headers, Proxy-Authorization) are refused.
+     *
+     * @throws IllegalArgumentException for a bad name, a control character in the value, or a
+     *     header rget manages
+     */
+    public Builder header(String name, String value) {
+      String n = name.strip();
+      if (n.isEmpty() || !n.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ':')) {
+        throw new IllegalArgumentException("bad header name '" + SafeText.of(name) + "'");
+      }
+      if (MANAGED.contains(n.toLowerCase(Locale.ROOT))) {
+        throw new IllegalArgumentException("header " + n + " is set by rget itself");
+      }
+      String v = value.strip();
+      if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f || c > 0xff)) {
+        throw new IllegalArgumentException("bad character in the value of header " + n);
+      }
+      for (Map.Entry<String, String> e : headers.entrySet()) {
+        if (e.getKey().equalsIgnoreCase(n)) {
+          e.setValue(e.getValue() + (n.equalsIgnoreCase("Cookie") ? "; " : ", ") + v);
+          return this;
+        }
+      }
+      headers.put(n, v);
+      return this;
+    }
+
+    /** See {@link DownloadOptions#referer()}. */
+    public Builder referer(String r) {
+      if (r != null && r.chars().anyMatch(c -> c < ' ' || c == 0x7f || c > 0xff)) {
+        throw new IllegalArgumentException("bad character in the referer");
+      }
+      this.referer = r;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#cookieJar()}. */
+    public Builder cookieJar(CookieJar jar) {
+      this.cookieJar = jar;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#remoteTime()}. */
+    public Builder remoteTime(boolean b) {
+      this.remoteTime = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#timestamping()}. */
+    public Builder timestamping(boolean b) {
+      this.timestamping = b;
       return this;
     }
 

@@ -45,11 +45,11 @@ public final class Rget {
     return new DownloadJob(uri, target, targetIsDirectory, options, shared, false).start();
   }
 
-  /** A transport configured from the options' timeouts, User-Agent and TLS settings. */
+  /** A transport configured from the options' timeouts, User-Agent, TLS settings and proxies. */
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
     return new Http1Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
-        options.sslContext());
+        options.sslContext(), options.proxies());
   }
 
   /**

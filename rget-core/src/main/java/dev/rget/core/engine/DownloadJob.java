@@ -8,6 +8,7 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Progress;
 import dev.rget.core.SafeText;
+import dev.rget.core.http.HttpDate;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.RangeSet;
@@ -29,8 +30,11 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -139,7 +143,7 @@ public final class DownloadJob implements Download {
       // Checked before any request, so that a typo in -o costs no traffic.
       checkOutput(target);
     }
-    RequestSender sender = new RequestSender(transport, redirects);
+    RequestSender sender = new RequestSender(transport, redirects, new RequestIdentity(options, url));
     Prober prober = new Prober(sender);
     // The download's own connection slot for the host (when downloads share a cap): it covers
     // the probe and then the connection that goes on reading the probe's body.
@@ -149,10 +153,24 @@ public final class DownloadJob implements Download {
     }
     Probe probe = null;
     try {
-      probe = probe(prober, firstPiece());
+      Path stamped = timestampingTarget();
+      Instant localTime = stamped == null ? null
+          : Files.getLastModifiedTime(stamped).toInstant();
+      Optional<Probe> answer = probe(prober, firstPiece(), localTime);
+      if (answer.isEmpty()) {
+        return upToDate(stamped, "the server answered 304 Not Modified");
+      }
+      probe = answer.get();
       RemoteFile remote = probe.remote();
+      if (stamped != null && notNewer(remote, stamped, localTime)) {
+        return upToDate(stamped, "the server's copy is not newer and has the same length");
+      }
       checkSize(remote.length());
-      Path out = targetIsDirectory ? chooseFree(remote) : target;
+      Path out = stamped != null || (options.timestamping() && targetIsDirectory)
+          ? timestampingPath() : targetIsDirectory ? chooseFree(remote) : target;
+      if (out != target) {
+        checkOutput(out);
+      }
       fileName = out.getFileName().toString();
       Path partPath = FreeName.partOf(out);
       StateStore store = new StateStore(FreeName.stateOf(out));
@@ -211,6 +229,62 @@ public final class DownloadJob implements Download {
     }
   }
 
+  /** The file {@code -N} compares with: the output, or in a directory the URL's name. */
+  private Path timestampingPath() {
+    return targetIsDirectory ? target.resolve(FileNames.fromUri(url)) : target;
+  }
+
+  /**
+   * The existing file {@code -N} asks the server about, or {@code null}: timestamping is off,
+   * the file is not there, or a partial download of it is pending (that one resumes instead).
+   */
+  private Path timestampingTarget() {
+    if (!options.timestamping()) {
+      return null;
+    }
+    Path p = timestampingPath();
+    if (p.getFileName() == null || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
+        || Files.exists(FreeName.stateOf(p), LinkOption.NOFOLLOW_LINKS)) {
+      return null;
+    }
+    return p;
+  }
+
+  /** For a server that ignores If-Modified-Since: wget's comparison of time and length. */
+  private static boolean notNewer(RemoteFile remote, Path local, Instant localTime)
+      throws IOException {
+    Optional<Instant> remoteTime = HttpDate.parse(remote.validators().lastModified());
+    return remoteTime.isPresent() && !remoteTime.get().isAfter(localTime)
+        && remote.length() == Files.size(local);
+  }
+
+  private DownloadResult upToDate(Path local, String why) throws IOException {
+    fileName = local.getFileName().toString();
+    long size = Files.size(local);
+    totalBytes = size;
+    notice(local.getFileName() + " is up to date (" + why + "): not downloading it again");
+    return new DownloadResult(local, size, 0, 0, Duration.ofNanos(System.nanoTime() - startNanos));
+  }
+
+  /**
+   * Gives the finished file the server's Last-Modified as its modification time, as wget does,
+   * so that {@code -N} later compares against the server's clock.
+   */
+  private void applyRemoteTime(Path out, String lastModified) {
+    if (!options.remoteTime()) {
+      return;
+    }
+    Optional<Instant> t = HttpDate.parse(lastModified);
+    if (t.isEmpty()) {
+      return;
+    }
+    try {
+      Files.setLastModifiedTime(out, FileTime.from(t.get()));
+    } catch (IOException e) {
+      notice("cannot set the modification time of " + out + ": " + RequestSender.describe(e));
+    }
+  }
+
   /**
    * The output for a name the server chose, never an existing file (see {@link FreeName}); says
    * so when it is not the name itself.
@@ -254,11 +328,17 @@ public final class DownloadJob implements Download {
   }
 
   private Probe probe(Prober prober, long firstPiece) throws IOException, InterruptedException {
+    return probe(prober, firstPiece, null).orElseThrow();
+  }
+
+  /** Probes with retries; empty when {@code since} is given and the server answers 304. */
+  private Optional<Probe> probe(Prober prober, long firstPiece, Instant since)
+      throws IOException, InterruptedException {
     int failures = 0;
     while (true) {
       checkCancelled();
       try {
-        return prober.probe(url, firstPiece);
+        return prober.probeIfModified(url, firstPiece, since);
       } catch (RetryableException e) {
         failures++;
         if (failures > options.retries()) {
@@ -450,6 +530,7 @@ public final class DownloadJob implements Download {
       verifyChecksum(part, partPath, store);
       part.close();
       commit(partPath, out);
+      applyRemoteTime(out, v.lastModified());
       store.delete();
       speed.sample(System.nanoTime(), fetched.get());
       return new DownloadResult(out, length, fetched.get(), resumed,

@@ -4,6 +4,7 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.http.EntityTag;
 import dev.rget.core.http.Headers;
+import dev.rget.core.http.HttpDate;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.ContentRange;
@@ -11,6 +12,8 @@ import dev.rget.core.range.RangeHeader;
 import dev.rget.core.transport.TransportResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -32,9 +35,30 @@ final class Prober {
    * @param firstPiece how many bytes of the file to ask for (at least 1)
    */
   Probe probe(URI uri, long firstPiece) throws IOException {
+    return probeIfModified(uri, firstPiece, null).orElseThrow();
+  }
+
+  /**
+   * Probes {@code uri} with {@code If-Modified-Since: since} (none when {@code null}): empty
+   * when the server answers 304 Not Modified.
+   */
+  Optional<Probe> probeIfModified(URI uri, long firstPiece, Instant since) throws IOException {
     ByteRange asked = new ByteRange(0, Math.max(1, firstPiece) - 1);
-    TransportResponse r = sender.send("GET", uri,
-        Map.of(Headers.RANGE, RangeHeader.format(asked), Headers.ACCEPT_ENCODING, "identity"));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put(Headers.RANGE, RangeHeader.format(asked));
+    headers.put(Headers.ACCEPT_ENCODING, "identity");
+    if (since != null) {
+      headers.put("If-Modified-Since", HttpDate.format(since));
+    }
+    TransportResponse r = sender.send("GET", uri, headers);
+    if (r.status() == 304) {
+      r.close();
+      return Optional.empty();
+    }
+    return Optional.of(fromProbeResponse(r, asked));
+  }
+
+  private Probe fromProbeResponse(TransportResponse r, ByteRange asked) throws IOException {
     boolean keep = false;
     try {
       Probe p = fromRangedProbe(r, asked);

@@ -4,6 +4,7 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.HttpDate;
+import dev.rget.core.transport.ProxyException;
 import dev.rget.core.transport.StallException;
 import dev.rget.core.transport.Transport;
 import dev.rget.core.transport.TransportRequest;
@@ -30,12 +31,17 @@ final class RequestSender {
   static final int MAX_REDIRECTS = 10;
   private static final Duration MAX_RETRY_AFTER = Duration.ofMinutes(5);
 
+  /** Answers to challenges per hop: a stale Digest nonce, then the login itself. */
+  private static final int MAX_CHALLENGES = 3;
+
   private final Transport transport;
   private final RedirectPolicy redirects;
+  private final RequestIdentity identity;
 
-  RequestSender(Transport transport, RedirectPolicy redirects) {
+  RequestSender(Transport transport, RedirectPolicy redirects, RequestIdentity identity) {
     this.transport = transport;
     this.redirects = redirects;
+    this.identity = identity;
   }
 
   /**
@@ -44,11 +50,20 @@ final class RequestSender {
    */
   TransportResponse send(String method, URI uri, Map<String, String> headers) throws IOException {
     URI current = uri;
+    int challenges = 0;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
       checkScheme(current);
       TransportResponse r;
+      Map<String, String> sent = identity.headers(method, current, headers);
       try {
-        r = transport.send(new TransportRequest(method, current, headers));
+        r = transport.send(new TransportRequest(method, current, sent));
+      } catch (ProxyException e) {
+        // The proxy's failure, named as such: the origin was never reached.
+        if (e.reason() == ProxyException.Reason.TRANSIENT) {
+          throw RetryableException.network(e.getMessage(), e);
+        }
+        throw new DownloadException(e.reason() == ProxyException.Reason.AUTHENTICATION
+            ? FailureKind.HTTP_STATUS : FailureKind.NETWORK, e.getMessage(), e);
       } catch (StallException e) {
         throw RetryableException.network("no response from " + current.getHost() + ": "
             + e.getMessage(), e);
@@ -70,7 +85,22 @@ final class RequestSender {
         throw new DownloadException(FailureKind.USAGE, "cannot request " + current + ": "
             + e.getMessage(), e);
       }
+      identity.received(r);
       int status = r.status();
+      if (status == 401 && challenges < MAX_CHALLENGES && identity.answerChallenge(r, sent)) {
+        r.close();
+        challenges++;
+        hop--; // the same hop again, with the login
+        continue;
+      }
+      if (status == 401) {
+        r.close();
+        String user = identity.user(current);
+        throw new DownloadException(FailureKind.HTTP_STATUS, "HTTP 401 Unauthorized from "
+            + current + (user == null ? ": the server wants a login (give --user, --netrc or"
+                + " user:password@ in the URL)"
+                : ": the server refused the login of user " + user));
+      }
       if (HttpStatus.isRedirect(status)) {
         Optional<String> location = r.header(Headers.LOCATION);
         r.close();
@@ -88,6 +118,7 @@ final class RequestSender {
         checkScheme(next);
         redirects.check(current, next);
         current = next;
+        challenges = 0;
         continue;
       }
       if (status >= 400 && status != 416) {

@@ -36,6 +36,7 @@ public final class Http1Transport implements Transport {
   private final Duration headerTimeout;
   private final String userAgent;
   private final SSLContext configuredTls;
+  private final ProxyRules proxies;
   private volatile SSLContext tls;
   private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -49,10 +50,23 @@ public final class Http1Transport implements Transport {
    */
   public Http1Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
       SSLContext sslContext) {
+    this(connectTimeout, headerTimeout, userAgent, sslContext, ProxyRules.direct());
+  }
+
+  /**
+   * A transport that reaches servers through the proxies {@code proxies} names: every
+   * connection to a proxied host goes through the proxy (an http proxy gets plain-http requests
+   * in absolute form and tunnels https with {@code CONNECT}; TLS then runs inside the tunnel).
+   *
+   * @param proxies which proxy each URL goes through
+   */
+  public Http1Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      SSLContext sslContext, ProxyRules proxies) {
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
     this.configuredTls = sslContext;
+    this.proxies = proxies;
   }
 
   @Override
@@ -62,26 +76,42 @@ public final class Http1Transport implements Transport {
     if (!https && !"http".equalsIgnoreCase(uri.getScheme())) {
       throw new IllegalArgumentException("not an http or https URL: " + uri);
     }
+    Proxy proxy = proxies.forUri(uri).orElse(null);
+    // Connections through a proxy are never shared with direct ones, nor across proxies.
     String key = (https ? "https://" : "http://") + uri.getHost().toLowerCase(Locale.ROOT) + ":"
-        + port(uri);
-    byte[] head = requestHead(request);
+        + port(uri) + (proxy == null ? "" : " via " + proxy.describe());
+    // Plain http through an http proxy: the proxy gets the whole URL and its credentials.
+    Proxy forwarding = proxy != null && proxy.kind() == Proxy.Kind.HTTP && !https ? proxy : null;
+    byte[] head = requestHead(request, forwarding);
     Connection pooled = takeIdle(key);
     if (pooled != null) {
       try {
-        return pooled.exchange(request, head);
+        return checkProxyAnswer(pooled.exchange(request, head), forwarding);
+      } catch (ProxyException e) {
+        throw e;
       } catch (IOException e) {
         // The server may have closed an idle connection just as we reused it: a fresh one
         // tells whether the failure is real.
         pooled.wire.close();
       }
     }
-    Connection fresh = connect(uri, key, https);
+    Connection fresh = connect(uri, key, https, proxy);
     try {
-      return fresh.exchange(request, head);
+      return checkProxyAnswer(fresh.exchange(request, head), forwarding);
     } catch (IOException | RuntimeException e) {
       fresh.wire.close();
       throw e;
     }
+  }
+
+  /** A 407 is the proxy's answer, not the origin's: it fails naming the proxy. */
+  private static TransportResponse checkProxyAnswer(TransportResponse r, Proxy forwarding)
+      throws ProxyException {
+    if (forwarding != null && r.status() == 407) {
+      r.close();
+      throw HttpConnectTunnel.authenticationRequired(forwarding);
+    }
+    return r;
   }
 
   @Override
@@ -130,12 +160,31 @@ public final class Http1Transport implements Transport {
     }
   }
 
-  private Connection connect(URI uri, String key, boolean https) throws IOException {
-    InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
-    if (addr.isUnresolved()) {
-      throw new UnknownHostException(uri.getHost());
+  private Connection connect(URI uri, String key, boolean https, Proxy proxy)
+      throws IOException {
+    NioSocket socket;
+    if (proxy == null) {
+      InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
+      if (addr.isUnresolved()) {
+        throw new UnknownHostException(uri.getHost());
+      }
+      socket = NioSocket.connect(addr, connectTimeout);
+    } else {
+      socket = connectToProxy(proxy);
+      try {
+        if (proxy.kind() == Proxy.Kind.HTTP) {
+          if (https) {
+            HttpConnectTunnel.open(socket, proxy, uri.getHost(), port(uri), userAgent,
+                connectTimeout);
+          }
+        } else {
+          Socks5Handshake.open(socket, proxy, uri.getHost(), port(uri), connectTimeout);
+        }
+      } catch (IOException | RuntimeException e) {
+        socket.close();
+        throw e;
+      }
     }
-    NioSocket socket = NioSocket.connect(addr, connectTimeout);
     if (!https) {
       return new Connection(key, new PlainWire(socket));
     }
@@ -145,6 +194,27 @@ public final class Http1Transport implements Transport {
     } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
+    }
+  }
+
+  /** A TCP connection to {@code proxy}; failures name the proxy, not the origin. */
+  private NioSocket connectToProxy(Proxy proxy) throws IOException {
+    InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
+    if (addr.isUnresolved()) {
+      throw new ProxyException(ProxyException.Reason.REFUSED, "unknown host " + proxy.host()
+          + " of the " + proxy.describe());
+    }
+    try {
+      return NioSocket.connect(addr, connectTimeout);
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "connection to the "
+          + proxy.describe() + " timed out", e);
+    } catch (java.net.ConnectException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "the " + proxy.describe()
+          + " refused the connection", e);
+    } catch (IOException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "cannot connect to the "
+          + proxy.describe() + ": " + e.getMessage(), e);
     }
   }
 
@@ -161,20 +231,35 @@ public final class Http1Transport implements Transport {
     return c;
   }
 
-  private byte[] requestHead(TransportRequest r) {
+  private byte[] requestHead(TransportRequest r, Proxy forwarding) {
     URI uri = r.uri();
     String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
     if (uri.getRawQuery() != null) {
       path += "?" + uri.getRawQuery();
     }
-    StringBuilder sb = new StringBuilder(256);
-    sb.append(r.method()).append(' ').append(path).append(" HTTP/1.1\r\n");
-    sb.append("Host: ").append(uri.getHost());
+    String hostPort = uri.getHost();
     if (uri.getPort() >= 0 && uri.getPort() != (isHttps(uri) ? 443 : 80)) {
-      sb.append(':').append(uri.getPort());
+      hostPort += ":" + uri.getPort();
     }
-    sb.append("\r\nUser-Agent: ").append(userAgent).append("\r\n");
+    StringBuilder sb = new StringBuilder(256);
+    sb.append(r.method()).append(' ');
+    if (forwarding != null) {
+      // Absolute form (RFC 9112 section 3.2.2), without the user info: that is never sent.
+      sb.append(uri.getScheme().toLowerCase(Locale.ROOT)).append("://").append(hostPort);
+    }
+    sb.append(path).append(" HTTP/1.1\r\n");
+    sb.append("Host: ").append(hostPort).append("\r\n");
+    if (r.header("User-Agent") == null) {
+      sb.append("User-Agent: ").append(userAgent).append("\r\n");
+    }
+    String proxyAuth = forwarding == null ? null : HttpConnectTunnel.basicAuthorization(forwarding);
+    if (proxyAuth != null) {
+      sb.append("Proxy-Authorization: ").append(proxyAuth).append("\r\n");
+    }
     for (Map.Entry<String, String> h : r.headers().entrySet()) {
+      if (h.getKey().equalsIgnoreCase("User-Agent") && h.getValue().isEmpty()) {
+        continue; // the user asked for no User-Agent at all
+      }
       checkHeader(h.getKey(), h.getValue());
       sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }

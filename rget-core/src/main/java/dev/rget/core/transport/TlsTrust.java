@@ -47,4 +47,46 @@ public final class TlsTrust {
     ctx.init(null, tmf.getTrustManagers(), null);
     return ctx;
   }
+
+  /**
+   * A TLS context that accepts any certificate for any host name, like curl's {@code -k}: the
+   * connection is encrypted, but anyone on the path can pose as the server. For test servers
+   * only; callers should warn on every use.
+   */
+  public static SSLContext insecure() throws GeneralSecurityException {
+    SSLContext c = SSLContext.getInstance("TLS");
+    // An X509ExtendedTrustManager also takes over the host name check, so none is made.
+    c.init(null, new javax.net.ssl.TrustManager[] {new AcceptAll()}, null);
+    return c;
+  }
+
+  /** Trusts every certificate chain, for {@link #insecure()}. */
+  private static final class AcceptAll extends javax.net.ssl.X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth,
+        java.net.Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth,
+        java.net.Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth,
+        javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
 }
