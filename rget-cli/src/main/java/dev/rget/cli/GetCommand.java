@@ -118,6 +118,11 @@ public final class GetCommand implements Callable<Integer> {
           + " otherwise followed with a notice).")
   boolean httpsOnly;
 
+  @Option(names = "--http2",
+      description = "Offer HTTP/2 to https servers: where the server takes it, the connections"
+          + " become streams on one or a few shared connections (HTTP/1.1 otherwise).")
+  boolean http2;
+
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
@@ -156,6 +161,7 @@ public final class GetCommand implements Callable<Integer> {
       b.maxFileSize(Units.parseSize(maxFileSize));
     }
     b.httpsOnly(httpsOnly);
+    b.http2(http2);
     if (limitRate != null) {
       b.limitRate(Units.parseSize(limitRate));
     }

@@ -29,6 +29,7 @@ public final class DownloadOptions {
   private final long maxFileSize;
   private final boolean httpsOnly;
   private final boolean refusePrivateRedirects;
+  private final boolean http2;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -49,6 +50,7 @@ public final class DownloadOptions {
     this.maxFileSize = b.maxFileSize;
     this.httpsOnly = b.httpsOnly;
     this.refusePrivateRedirects = b.refusePrivateRedirects;
+    this.http2 = b.http2;
   }
 
   /** A builder holding the defaults. */
@@ -168,6 +170,15 @@ public final class DownloadOptions {
     return refusePrivateRedirects;
   }
 
+  /**
+   * Whether https requests offer HTTP/2 (default: off). When the server chooses it, the
+   * connections of a download become streams on one or a few shared connections; a server that
+   * does not offer it is spoken to in HTTP/1.1, and plain http always is.
+   */
+  public boolean http2() {
+    return http2;
+  }
+
   /** Builds {@link DownloadOptions}. */
   public static final class Builder {
     private int connections = DEFAULT_CONNECTIONS;
@@ -187,6 +198,7 @@ public final class DownloadOptions {
     private long maxFileSize;
     private boolean httpsOnly;
     private boolean refusePrivateRedirects;
+    private boolean http2;
 
     private Builder() {}
 
@@ -304,6 +316,12 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#refusePrivateRedirects()}. */
     public Builder refusePrivateRedirects(boolean b) {
       this.refusePrivateRedirects = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#http2()}. */
+    public Builder http2(boolean b) {
+      this.http2 = b;
       return this;
     }
 
