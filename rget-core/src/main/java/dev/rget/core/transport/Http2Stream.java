@@ -270,7 +270,7 @@ final class Http2Stream implements TransportResponse {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           throw new StallException("HTTP/2 response headers not received within "
-              + timeout.toSeconds() + " s");
+              + seconds(timeout) + " s");
         }
         changed.awaitNanos(left);
       }
@@ -305,7 +305,7 @@ final class Http2Stream implements TransportResponse {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new StallException("no data for " + stallTimeout.toSeconds() + " s");
+          throw new StallException("no data for " + seconds(stallTimeout) + " s");
         }
         changed.awaitNanos(left);
       }
@@ -329,6 +329,12 @@ final class Http2Stream implements TransportResponse {
     current = chunk;
     conn.consumed(this, chunk.remaining(), streamCredit);
     return chunk;
+  }
+
+  /** Whole seconds, or tenths below 10 s, so that a short timeout does not read "0 s". */
+  private static String seconds(Duration d) {
+    return d.toSeconds() >= 10 ? Long.toString(d.toSeconds())
+        : String.format(java.util.Locale.ROOT, "%.1f", d.toMillis() / 1000.0);
   }
 
   /** A new exception for the caller's stack, naming the same cause. */
