@@ -115,7 +115,7 @@ class Http2Test {
     Set<Long> connections = mine.stream().map(Logged::connection).collect(Collectors.toSet());
     assertThat(mine.size()).as("requests (streams)").isGreaterThanOrEqualTo(8);
     assertThat(connections.size()).as("TCP connections for " + mine.size() + " streams")
-        .isLessThan(mine.size()).isLessThanOrEqualTo(2);
+        .isLessThan(mine.size()).isEqualTo(1);
   }
 
   @Test
