@@ -187,6 +187,10 @@ public final class GetCommand implements Callable<Integer> {
   boolean timestamping;
 
   private CookieJar jar;
+  @Option(names = "--http2",
+      description = "Offer HTTP/2 to https servers: where the server takes it, the connections"
+          + " become streams on one or a few shared connections (HTTP/1.1 otherwise).")
+  boolean http2;
 
   @Override
   public Integer call() throws Exception {
@@ -327,6 +331,7 @@ public final class GetCommand implements Callable<Integer> {
       b.maxFileSize(Units.parseSize(maxFileSize));
     }
     b.httpsOnly(httpsOnly);
+    b.http2(http2);
     if (limitRate != null) {
       b.limitRate(Units.parseSize(limitRate));
     }

@@ -47,6 +47,7 @@ public final class DownloadOptions {
   private final CookieJar cookieJar;
   private final boolean remoteTime;
   private final boolean timestamping;
+  private final boolean http2;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -76,6 +77,7 @@ public final class DownloadOptions {
     this.cookieJar = b.cookieJar;
     this.remoteTime = b.remoteTime;
     this.timestamping = b.timestamping;
+    this.http2 = b.http2;
   }
 
   /** A builder holding the defaults. */
@@ -269,6 +271,15 @@ public final class DownloadOptions {
       "transfer-encoding", "connection", "te", "trailer", "upgrade", "proxy-authorization",
       "accept-encoding", "if-modified-since", "expect");
 
+  /**
+   * Whether https requests offer HTTP/2 (default: off). When the server chooses it, the
+   * connections of a download become streams on one or a few shared connections; a server that
+   * does not offer it is spoken to in HTTP/1.1, and plain http always is.
+   */
+  public boolean http2() {
+    return http2;
+  }
+
   /** Builds {@link DownloadOptions}. */
   public static final class Builder {
     private int connections = DEFAULT_CONNECTIONS;
@@ -297,6 +308,7 @@ public final class DownloadOptions {
     private CookieJar cookieJar;
     private boolean remoteTime = true;
     private boolean timestamping;
+    private boolean http2;
 
     private Builder() {}
 
@@ -496,6 +508,12 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#timestamping()}. */
     public Builder timestamping(boolean b) {
       this.timestamping = b;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#http2()}. */
+    public Builder http2(boolean b) {
+      this.http2 = b;
       return this;
     }
 

@@ -2,6 +2,7 @@ package dev.rget.core;
 
 import dev.rget.core.engine.DownloadJob;
 import dev.rget.core.transport.Http1Transport;
+import dev.rget.core.transport.Http2Transport;
 import dev.rget.core.transport.Transport;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -45,9 +46,16 @@ public final class Rget {
     return new DownloadJob(uri, target, targetIsDirectory, options, shared, false).start();
   }
 
-  /** A transport configured from the options' timeouts, User-Agent, TLS settings and proxies. */
+  /**
+   * A transport configured from the options' timeouts, User-Agent, TLS settings and proxies: HTTP/2 where
+   * the server offers it when {@link DownloadOptions#http2()} is on, else HTTP/1.1.
+   */
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
+    if (options.http2()) {
+      return new Http2Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
+          options.sslContext(), options.proxies());
+    }
     return new Http1Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
         options.sslContext(), options.proxies());
   }
