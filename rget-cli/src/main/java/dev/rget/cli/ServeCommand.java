@@ -9,6 +9,8 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,16 +20,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code rget serve DIR}: serves a directory over HTTP/1.1 with rget-server (ranges, multipart
- * byteranges, conditional requests, listings), until SIGINT or SIGTERM.
+ * byteranges, conditional requests, listings), until SIGINT or SIGTERM, or until an internal Error
+ * stops the server (then it exits 1 so that a supervisor can restart it).
  */
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
     description = "Serve a directory over HTTP/1.1 with full range support (GET and HEAD, byte"
         + " ranges, multipart/byteranges, conditional requests, directory listings). File bodies"
-        + " are sent zero-copy unless --limit-rate is given. Stops cleanly on Ctrl-C or SIGTERM.",
+        + " are sent zero-copy unless --limit-rate is given. Names starting with '.' are neither"
+        + " served nor listed (--dotfiles to change that). On a loopback address only requests for"
+        + " localhost or a loopback address are answered (--allow-host to add names). Stops"
+        + " cleanly on Ctrl-C or SIGTERM.",
     footer = {"", "Exit codes: 0 stopped by a signal; 2 usage error (bad DIR or option, address"
-        + " in use); 1 internal error."})
+        + " in use); 1 internal error, including an Error (such as OutOfMemoryError) that stopped"
+        + " the server: restart it."})
 public final class ServeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "DIR", description = "The directory to serve.")
   Path dir;
@@ -52,6 +59,25 @@ public final class ServeCommand implements Callable<Integer> {
       description = "Close connections idle this long (default: ${DEFAULT-VALUE}).")
   long idleSeconds;
 
+  @Option(names = "--header-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Time a client has to send a whole request head; then 408 and the connection"
+          + " is closed (default: ${DEFAULT-VALUE}).")
+  long headerSeconds;
+
+  @Option(names = "--max-connections", paramLabel = "N",
+      description = "Most connections open at once; at the cap new ones wait in the kernel's"
+          + " backlog. Default: sized to the Java heap (about 900 with the launcher's 96 MiB).")
+  Integer maxConnections;
+
+  @Option(names = "--dotfiles",
+      description = "Serve and list names starting with '.' (default: they are 404 and not listed).")
+  boolean dotfiles;
+
+  @Option(names = "--allow-host", paramLabel = "NAME",
+      description = "On a loopback address, also answer requests whose Host is NAME (repeatable)."
+          + " By default only localhost, 127.x.y.z and [::1] are answered; others get 421.")
+  List<String> allowHosts = new ArrayList<>();
+
   @Spec CommandSpec spec;
 
   @Override
@@ -66,6 +92,12 @@ public final class ServeCommand implements Callable<Integer> {
     if (idleSeconds <= 0) {
       return usage(err, "--idle-timeout must be positive");
     }
+    if (headerSeconds <= 0) {
+      return usage(err, "--header-timeout must be positive");
+    }
+    if (maxConnections != null && maxConnections <= 0) {
+      return usage(err, "--max-connections must be positive");
+    }
     long rate = 0;
     if (limitRate != null) {
       try {
@@ -74,14 +106,22 @@ public final class ServeCommand implements Callable<Integer> {
         return usage(err, "--limit-rate: " + e.getMessage());
       }
     }
-    ServerConfig config = ServerConfig.builder()
+    ServerConfig.Builder builder = ServerConfig.builder()
         .root(dir)
         .bind(bind)
         .port(port)
         .limitRatePerConnection(rate)
         .accessLog(!quiet)
         .idleTimeout(Duration.ofSeconds(idleSeconds))
-        .build();
+        .headTimeout(Duration.ofSeconds(headerSeconds))
+        .maxConnections(maxConnections == null ? 0 : maxConnections)
+        .dotfiles(dotfiles);
+    try {
+      builder.allowHosts(allowHosts);
+    } catch (IllegalArgumentException e) {
+      return usage(err, "--allow-host: " + e.getMessage());
+    }
+    ServerConfig config = builder.build();
 
     FileServer server;
     try {
@@ -97,6 +137,13 @@ public final class ServeCommand implements Callable<Integer> {
     System.out.println("Serving " + dir + " on " + server.uri());
     System.out.flush();
     server.awaitClose();
+    if (server.failure().isPresent()) {
+      // An Error stopped the server (see rget-server's Fatal): exit so a supervisor restarts it.
+      err.println("rget: serve: stopped by an internal error, exiting so it can be restarted: "
+          + server.failure().get());
+      err.flush();
+      return ExitCodes.INTERNAL;
+    }
     return ExitCodes.OK;
   }
 

@@ -15,7 +15,9 @@ import java.util.function.Consumer;
  * The access log, off the network threads: they only enqueue a small record (never block); one
  * daemon thread formats and writes the lines in batches. If output cannot keep up and the queue
  * fills, lines are dropped and the count of dropped lines is logged, rather than stalling the
- * server.
+ * server. The queue holds at most {@value #QUEUE} entries of bounded size (each field is cut to
+ * {@value #MAX_FIELD} characters when the entry is made), so a flood of long request targets
+ * cannot grow it past about 3 MiB.
  *
  * <p>Line format: {@code TIME REMOTE METHOD TARGET RANGE STATUS BODY_BYTES DURATION}, e.g.
  * {@code 2025-01-02T03:04:05.678Z 127.0.0.1:53412 GET /a.iso "bytes=0-1023" 206 1024 0.31ms}; RANGE
@@ -23,8 +25,8 @@ import java.util.function.Consumer;
  * the client went away).
  */
 final class AccessLog implements AutoCloseable {
-  private static final int QUEUE = 16_384;
-  private static final int MAX_FIELD = 256;
+  static final int QUEUE = 4096;
+  static final int MAX_FIELD = 256;
 
   /** One request. */
   record Entry(
@@ -36,11 +38,13 @@ final class AccessLog implements AutoCloseable {
   private final Consumer<String> sink;
   private final PrintStream out;
   private final Thread thread;
+  private final Fatal fatal;
   private volatile boolean closed;
 
   /** Starts the writer thread; {@code sink == null} means standard output. */
-  AccessLog(Consumer<String> sink) {
+  AccessLog(Consumer<String> sink, Fatal fatal) {
     this.sink = sink;
+    this.fatal = fatal;
     this.out = System.out;
     this.thread = new Thread(this::run, "rget-access-log");
     thread.setDaemon(true);
@@ -83,6 +87,9 @@ final class AccessLog implements AutoCloseable {
         }
       } catch (InterruptedException e) {
         return;
+      } catch (Error e) {
+        fatal.report(e);
+        return;
       } catch (RuntimeException e) {
         // a failing sink must not kill the log thread; drop this batch
         batch.clear();
@@ -116,6 +123,11 @@ final class AccessLog implements AutoCloseable {
     return Instant.ofEpochMilli(e.epochMillis()) + " " + e.remote() + " " + clean(e.method()) + " "
         + clean(e.target()) + " " + range + " " + e.status() + " " + e.bodyBytes() + " "
         + String.format(Locale.ROOT, "%.2fms", e.durationNanos() / 1e6);
+  }
+
+  /** {@code s} cut to one character more than is ever printed (so the cut still shows). */
+  static String cap(String s) {
+    return s == null || s.length() <= MAX_FIELD ? s : s.substring(0, MAX_FIELD + 1);
   }
 
   /** Escapes quotes, backslashes and non-printable characters; truncates long values. */

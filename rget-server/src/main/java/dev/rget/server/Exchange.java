@@ -14,9 +14,9 @@ final class Exchange {
 
   Exchange(String remote, String method, String target, String range) {
     this.remote = remote;
-    this.method = method;
-    this.target = target;
-    this.range = range;
+    this.method = AccessLog.cap(method);
+    this.target = AccessLog.cap(target);
+    this.range = AccessLog.cap(range);
   }
 
   AccessLog.Entry toEntry() {

@@ -20,44 +20,73 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One per connection: takes decoded requests one at a time, sends each reply, then asks for the
- * next. The channel runs with auto-read off, so a client that does not read its replies (or
- * pipelines requests faster than it reads) stops being read from: per connection the server holds
- * one reply in flight and at most {@link #MAX_PIPELINED} decoded requests. Request bodies are never
- * used; a request that has one gets its reply and then the connection is closed.
+ * next. The channel runs with auto-read off and the {@link RequestDecoder} pauses after each
+ * request head, so a client that does not read its replies (or pipelines requests faster than it
+ * reads) stops being read from: per connection the server holds one request, one reply in flight
+ * and at most one read of raw input. Request bodies are never used; a request that has one gets
+ * its reply and then the connection is closed.
+ *
+ * <p>On the event loop it only checks the request (decoding, version, Host, method, path,
+ * dotfiles); finding and opening the file (blocking calls) is done by {@link FileResponder} on a
+ * file-system thread, and the reply comes back to the event loop to be sent.
+ *
+ * <p>Deadlines: the request head must be complete within {@code headTimeout}, counted from the
+ * connection's acceptance for the first request and from the first byte of each later one (408,
+ * then close; a connection that sent nothing is just closed). Between requests and while sending,
+ * the idle timeout applies (no read and no write progress).
  */
 final class FileRequestHandler extends ChannelInboundHandlerAdapter {
-  /** Requests decoded but not yet answered; more than this and the connection is closed. */
-  static final int MAX_PIPELINED = 16;
-  /** After a reply that ends the connection, how long to drain what the client still sends. */
-  static final long LINGER_SECONDS = 2;
+  static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
+  static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
 
   private final FileResponder responder;
+  private final Executor fileSystem;
+  private final RequestDecoder decoder;
+  private final HostCheck hostCheck;
+  private final ServedTree tree;
   private final AccessLog accessLog;
   private final long ratePerConnection;
-  private final ArrayDeque<HttpRequest> pending = new ArrayDeque<>();
+  private final long headTimeoutNanos;
+  private final Fatal fatal;
   private boolean busy;
   private boolean draining;
+  private ScheduledFuture<?> headDeadline;
+  private boolean headBytesSeen;
+  private Reply inFlight;
   private PacedBody paced;
   private String remote = "-";
 
-  FileRequestHandler(FileResponder responder, AccessLog accessLog, long ratePerConnection) {
+  FileRequestHandler(FileResponder responder, Executor fileSystem, RequestDecoder decoder,
+      HostCheck hostCheck, ServedTree tree, AccessLog accessLog, long ratePerConnection,
+      long headTimeoutNanos, Fatal fatal) {
     this.responder = responder;
+    this.fileSystem = fileSystem;
+    this.decoder = decoder;
+    this.hostCheck = hostCheck;
+    this.tree = tree;
     this.accessLog = accessLog;
     this.ratePerConnection = ratePerConnection;
+    this.headTimeoutNanos = headTimeoutNanos;
+    this.fatal = fatal;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
     SocketAddress a = ctx.channel().remoteAddress();
     remote = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort() : String.valueOf(a);
+    armHeadDeadline(ctx); // the first request's head is due within headTimeout of the accept
     ctx.read();
     super.channelActive(ctx);
   }
@@ -65,18 +94,13 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
-      if (draining || !(msg instanceof HttpRequest req)) {
-        return; // request bodies and anything after a closing reply are discarded
+      if (draining || !(msg instanceof HttpRequest req) || !ctx.channel().isActive()) {
+        return; // request bodies, anything after a closing reply, a head cut off by the close
       }
-      if (busy || !pending.isEmpty()) {
-        if (pending.size() >= MAX_PIPELINED) {
-          ctx.close();
-          return;
-        }
-        pending.add(req);
-        return;
-      }
+      disarmHeadDeadline();
       handle(ctx, req);
+    } catch (Error e) {
+      fatal.report(e);
     } finally {
       ReferenceCountUtil.release(msg);
     }
@@ -99,6 +123,13 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+    if (evt == RequestDecoder.HEAD_STARTED) {
+      headBytesSeen = true;
+      if (!busy && headDeadline == null) {
+        armHeadDeadline(ctx);
+      }
+      return;
+    }
     if (evt instanceof IdleStateEvent) {
       ctx.close();
       return;
@@ -108,58 +139,191 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    disarmHeadDeadline();
     if (paced != null) {
       paced.abort();
     }
-    pending.clear();
     super.channelInactive(ctx);
   }
 
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-    ctx.close(); // resets and broken pipes are routine; nothing else is expected here
+    if (cause instanceof Error e) {
+      fatal.report(e); // the server stops: see Fatal
+    }
+    ctx.close(); // resets and broken pipes are routine
+  }
+
+  private void armHeadDeadline(ChannelHandlerContext ctx) {
+    headDeadline = ctx.executor().schedule(() -> fatal.guard(() -> headTimedOut(ctx)),
+        headTimeoutNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void disarmHeadDeadline() {
+    if (headDeadline != null) {
+      headDeadline.cancel(false);
+      headDeadline = null;
+    }
+  }
+
+  /** The head did not arrive in time: 408 if some of it did, else just close. */
+  private void headTimedOut(ChannelHandlerContext ctx) {
+    headDeadline = null;
+    if (busy || draining || !ctx.channel().isActive()) {
+      return;
+    }
+    if (!headBytesSeen) {
+      ctx.close();
+      return;
+    }
+    busy = true;
+    Reply reply = Reply.error(HttpResponseStatus.REQUEST_TIMEOUT);
+    send(ctx, new Exchange(remote, "-", "-", null), reply, false, false, HttpVersion.HTTP_1_1);
   }
 
   private void handle(ChannelHandlerContext ctx, HttpRequest req) {
     busy = true;
+    headBytesSeen = false;
     DecoderResult decoded = req.decoderResult();
     Exchange ex = new Exchange(remote, req.method().name(), req.uri(),
         req.headers().get(HttpHeaderNames.RANGE));
     boolean keepAlive = HttpUtil.isKeepAlive(req);
+    boolean head = decoded.isSuccess() && req.method().name().equals("HEAD");
     Reply reply;
+    RequestPath path = null;
     if (decoded.isFailure()) {
       reply = Reply.error(statusFor(decoded.cause()));
       reply.close = true;
-    } else if (req.protocolVersion().majorVersion() != 1) {
-      reply = Reply.error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED);
-      reply.close = true;
-    } else if (req.protocolVersion().minorVersion() >= 1 && !req.headers().contains(HttpHeaderNames.HOST)) {
-      reply = Reply.error(HttpResponseStatus.BAD_REQUEST); // RFC 9112 section 3.2
-      reply.close = true;
     } else {
-      try {
-        reply = responder.respond(req);
-      } catch (RuntimeException e) {
-        reply = Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
-        reply.close = true;
-      }
-      if (hasBody(req)) {
-        reply.close = true;
+      Object checked = screen(req);
+      if (checked instanceof Reply r) {
+        reply = r;
+      } else {
+        path = (RequestPath) checked;
+        reply = null;
       }
     }
-    boolean head = !decoded.isFailure() && req.method().name().equals("HEAD");
+    if (reply == null) {
+      // Finding and opening the file may block (a slow disk, a FIFO swapped in at the last
+      // moment): done on a file-system thread; the reply comes back here to be sent.
+      RequestPath target = path;
+      try {
+        fileSystem.execute(() -> fatal.guard(() -> {
+          Reply r;
+          try {
+            r = responder.respond(req, target);
+          } catch (RuntimeException e) {
+            r = Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+            r.close = true;
+          }
+          Reply done = r;
+          try {
+            ctx.executor().execute(() -> fatal.guard(() -> deliver(ctx, ex, done, req, head, keepAlive)));
+          } catch (RejectedExecutionException e) {
+            done.release(); // the server is stopping
+          }
+        }));
+      } catch (RejectedExecutionException e) {
+        Reply r = Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE);
+        r.close = true;
+        send(ctx, ex, r, head, false, req.protocolVersion());
+      }
+      return;
+    }
+    if (!reply.close && hasBody(req)) {
+      reply.close = true; // the body is never read: the connection cannot be reused
+    }
     send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
+  }
+
+  /** Sends what the file-system thread decided, unless the connection went away meanwhile. */
+  private void deliver(ChannelHandlerContext ctx, Exchange ex, Reply reply, HttpRequest req, boolean head,
+      boolean keepAlive) {
+    if (!ctx.channel().isActive()) {
+      reply.release();
+      return;
+    }
+    if (hasBody(req)) {
+      reply.close = true;
+    }
+    send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
+  }
+
+  /**
+   * The checks that need no file system, on the event loop: a {@link Reply} when the request is
+   * answered without looking for a file, else the parsed {@link RequestPath}.
+   */
+  private Object screen(HttpRequest req) {
+    if (req.protocolVersion().majorVersion() != 1) {
+      return closing(Reply.error(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED));
+    }
+    List<String> hosts = req.headers().getAll(HttpHeaderNames.HOST);
+    if (hosts.size() > 1 || (hosts.isEmpty() && req.protocolVersion().minorVersion() >= 1)) {
+      return closing(Reply.error(HttpResponseStatus.BAD_REQUEST)); // RFC 9112 section 3.2
+    }
+    String authority = absoluteFormAuthority(req.uri());
+    if (authority == null && !hosts.isEmpty()) {
+      authority = hosts.get(0);
+    }
+    switch (hostCheck.check(authority)) {
+      case BAD_REQUEST:
+        return closing(Reply.error(HttpResponseStatus.BAD_REQUEST));
+      case MISDIRECTED:
+        return closing(Reply.error(HttpResponseStatus.MISDIRECTED_REQUEST));
+      case OK:
+      default:
+        break;
+    }
+    String method = req.method().name();
+    if (!method.equals("GET") && !method.equals("HEAD")) {
+      Reply r = Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED);
+      r.headers.set(HttpHeaderNames.ALLOW, FileResponder.ALLOW);
+      return r;
+    }
+    RequestPath path;
+    try {
+      path = RequestPath.parse(req.uri());
+    } catch (RequestPath.BadPathException e) {
+      return closing(Reply.error(HttpResponseStatus.BAD_REQUEST));
+    }
+    for (String segment : path.segments()) {
+      if (!tree.visible(segment)) {
+        return Reply.error(HttpResponseStatus.NOT_FOUND); // a dotfile: as if it did not exist
+      }
+    }
+    return path;
+  }
+
+  private static Reply closing(Reply r) {
+    r.close = true;
+    return r;
+  }
+
+  /** The authority of an absolute-form target ({@code http://host:port/path}), else null. */
+  static String absoluteFormAuthority(String target) {
+    int scheme = target.indexOf("://");
+    if (scheme <= 0 || target.charAt(0) == '/') {
+      return null;
+    }
+    int start = scheme + 3;
+    int end = start;
+    while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
+      end++;
+    }
+    return target.substring(start, end);
   }
 
   private void send(ChannelHandlerContext ctx, Exchange ex, Reply reply, boolean head, boolean keepAlive,
       HttpVersion requestVersion) {
     ex.status = reply.status.code();
+    inFlight = reply;
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, reply.status, reply.headers);
     long length = reply.bodyLength();
     boolean notModified = reply.status.equals(HttpResponseStatus.NOT_MODIFIED);
     if (!notModified) {
       reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
     }
+    reply.headers.set(X_CONTENT_TYPE_OPTIONS, NOSNIFF);
     if (!keepAlive) {
       reply.headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     } else if (requestVersion.equals(HttpVersion.HTTP_1_0)) {
@@ -201,6 +365,10 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   /** The reply is out (or failed): log it, then go on with the next request or close. */
   private void finish(ChannelHandlerContext ctx, Exchange ex, boolean ok, boolean keepAlive) {
+    if (inFlight != null) {
+      inFlight.release();
+      inFlight = null;
+    }
     if (accessLog != null) {
       accessLog.log(ex.toEntry());
     }
@@ -212,33 +380,45 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       lingeringClose(ctx);
       return;
     }
-    HttpRequest next = pending.poll();
-    if (next != null) {
-      ctx.executor().execute(() -> {
-        if (ctx.channel().isActive()) {
-          handle(ctx, next);
-        }
-      });
+    busy = false;
+    // Not inline: the write may have completed inside this very call stack, and a client with
+    // many requests buffered would otherwise nest one reply inside the other.
+    ctx.executor().execute(() -> fatal.guard(() -> next(ctx)));
+  }
+
+  /** Decodes the next request if it is already buffered, else reads for it. */
+  private void next(ChannelHandlerContext ctx) {
+    if (busy || !ctx.channel().isActive()) {
       return;
     }
-    busy = false;
-    ctx.read();
+    try {
+      decoder.resume(); // may handle a buffered request right here
+    } catch (Exception e) {
+      ctx.close();
+      return;
+    }
+    if (!busy) {
+      ctx.read();
+    }
   }
 
   /**
    * Closes after a final reply without losing it: shuts down output (the client sees the end of
    * the reply), then reads and discards what the client still sends until it closes or
-   * {@link #LINGER_SECONDS} pass. Closing with unread input would make the kernel send a reset,
-   * which can destroy the reply before the client reads it (e.g. after a 431).
+   * {@link Limits#LINGER} passes. Closing with unread input would make the kernel send a reset,
+   * which can destroy the reply before the client reads it (e.g. after a 431). The decoder is
+   * removed first, so nothing read meanwhile is buffered or parsed.
    */
   private void lingeringClose(ChannelHandlerContext ctx) {
     draining = true;
     busy = false;
-    pending.clear();
     Channel ch = ctx.channel();
     if (!(ch instanceof DuplexChannel duplex) || !ch.isActive()) {
       ctx.close();
       return;
+    }
+    if (ctx.pipeline().get(RequestDecoder.class) != null) {
+      ctx.pipeline().remove(RequestDecoder.class);
     }
     duplex.shutdownOutput().addListener(f -> {
       if (!f.isSuccess()) {
@@ -248,7 +428,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     ctx.read();
     ctx.executor().schedule(() -> {
       ctx.close();
-    }, LINGER_SECONDS, TimeUnit.SECONDS);
+    }, Limits.LINGER.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   private static HttpResponseStatus statusFor(Throwable cause) {
@@ -261,8 +441,12 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     return HttpResponseStatus.BAD_REQUEST;
   }
 
+  /** Whether the request announces a body (anything but a plain {@code Content-Length: 0}). */
   private static boolean hasBody(HttpRequest req) {
-    return HttpUtil.isTransferEncodingChunked(req)
-        || (req.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && HttpUtil.getContentLength(req, 0L) > 0);
+    if (req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
+      return true;
+    }
+    String length = req.headers().get(HttpHeaderNames.CONTENT_LENGTH);
+    return length != null && !length.trim().equals("0");
   }
 }

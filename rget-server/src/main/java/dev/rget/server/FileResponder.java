@@ -8,80 +8,57 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Decides the reply to one request: maps the target to a file under the root, evaluates the
- * preconditions, plans the ranges. Sends nothing itself. Runs on the connection's event loop; its
- * only file-system calls are resolving the path, one stat, one open (and reading a directory for a
- * listing).
+ * Decides the reply to one request whose target has been parsed and checked: finds the file or
+ * directory under the root ({@link ServedTree}: opened first, never following a link out of the
+ * root, never opening anything but files and directories), evaluates the preconditions, plans the
+ * ranges. Sends nothing itself. Its file-system calls block, so it runs on a file-system thread,
+ * never on an event loop.
  */
 final class FileResponder {
   static final String ALLOW = "GET, HEAD";
 
-  private final Path realRoot;
+  private final ServedTree tree;
+  private final MemoryBudget listings;
 
-  FileResponder(Path realRoot) {
-    this.realRoot = realRoot;
+  FileResponder(ServedTree tree, MemoryBudget listings) {
+    this.tree = tree;
+    this.listings = listings;
   }
 
-  Reply respond(HttpRequest req) {
-    String method = req.method().name();
-    boolean head = method.equals("HEAD");
-    if (!head && !method.equals("GET")) {
-      Reply r = Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED);
-      r.headers.set(HttpHeaderNames.ALLOW, ALLOW);
+  /** The reply to a GET or HEAD of {@code path}. */
+  Reply respond(HttpRequest req, RequestPath path) {
+    Object found;
+    try {
+      found = tree.open(path.segments());
+    } catch (ServedTree.UnstableException e) {
+      Reply r = Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE);
+      r.headers.set(HttpHeaderNames.RETRY_AFTER, "1");
       return r;
+    } catch (IOException e) {
+      return ioError(e);
     }
-    RequestPath path;
-    try {
-      path = RequestPath.parse(req.uri());
-    } catch (RequestPath.BadPathException e) {
-      return Reply.error(HttpResponseStatus.BAD_REQUEST);
-    }
-
-    Path target = realRoot;
-    for (String segment : path.segments()) {
-      target = target.resolve(segment);
-    }
-    Path real;
-    BasicFileAttributes attrs;
-    try {
-      real = target.toRealPath();
-      if (!real.startsWith(realRoot)) {
-        return Reply.error(HttpResponseStatus.NOT_FOUND); // a symlink leading out of the root
+    if (found instanceof ServedTree.OpenedDirectory dir) {
+      try {
+        return directory(dir, path);
+      } finally {
+        closeQuietly(dir.stream());
       }
-      attrs = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-    } catch (IOException e) {
-      return ioError(e);
     }
-
-    if (attrs.isDirectory()) {
-      return directory(real, path);
-    }
-    if (!attrs.isRegularFile() || path.trailingSlash()) {
-      return Reply.error(HttpResponseStatus.NOT_FOUND); // devices, FIFOs, sockets; "file/"
-    }
-    FileChannel channel;
+    ServedTree.OpenedFile opened = (ServedTree.OpenedFile) found;
+    OpenFile file = new OpenFile(opened.channel());
     try {
-      channel = FileChannel.open(real, StandardOpenOption.READ);
-    } catch (IOException e) {
-      return ioError(e);
-    }
-    OpenFile file = new OpenFile(channel);
-    try {
-      Reply r = fileReply(req, method, FileInfo.of(real.getFileName().toString(), attrs), file);
+      if (path.trailingSlash()) {
+        return Reply.error(HttpResponseStatus.NOT_FOUND); // "file/"
+      }
+      Reply r = fileReply(req, req.method().name(), FileInfo.of(opened.name(), opened.attributes()), file);
       if (r.file == file) {
         file = null; // the reply owns it now
       }
@@ -169,22 +146,40 @@ final class FileResponder {
     r.headers.set(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(info.lastModified()));
   }
 
-  private Reply directory(Path real, RequestPath path) {
+  private Reply directory(ServedTree.OpenedDirectory dir, RequestPath path) {
     if (!path.trailingSlash()) {
       Reply r = Reply.error(HttpResponseStatus.MOVED_PERMANENTLY);
       r.headers.set(HttpHeaderNames.LOCATION, path.encoded(true));
       return r;
     }
+    if (!listings.tryReserve(Limits.MAX_LISTING_BYTES)) {
+      Reply r = Reply.error(HttpResponseStatus.SERVICE_UNAVAILABLE); // too many pages in flight
+      r.headers.set(HttpHeaderNames.RETRY_AFTER, "1");
+      return r;
+    }
     byte[] page;
     try {
-      page = DirectoryListing.render(real, path.display(), real.equals(realRoot));
-    } catch (IOException e) {
-      return ioError(e);
+      page = DirectoryListing.render(tree, dir, path.display());
+    } catch (IOException | RuntimeException e) {
+      listings.release(Limits.MAX_LISTING_BYTES);
+      return e instanceof IOException io ? ioError(io) : Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
     }
+    long held = page.length;
+    listings.release(Limits.MAX_LISTING_BYTES - held);
     Reply r = new Reply(HttpResponseStatus.OK);
     r.headers.set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
+    r.headers.set(HttpHeaderNames.CONTENT_SECURITY_POLICY, DirectoryListing.CONTENT_SECURITY_POLICY);
     r.body(page);
+    r.onRelease = () -> listings.release(held);
     return r;
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // a directory handle: nothing to do if closing fails
+    }
   }
 
   private static Reply ioError(IOException e) {

@@ -1,6 +1,7 @@
 package dev.rget.server;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -14,15 +15,16 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.BindException;
@@ -33,15 +35,28 @@ import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 
 /**
  * A running rget file server: serves one directory over HTTP/1.1 with GET and HEAD, byte ranges
  * (single and {@code multipart/byteranges}), conditional requests and directory listings. File
  * bodies are sent zero-copy ({@code sendfile}) unless a rate limit is set. Uses native epoll when
  * available, NIO otherwise.
+ *
+ * <p>Bounded: every request head has a deadline, header count and size are limited, connections
+ * are capped ({@link ServerConfig#maxConnections()}, sized to the heap by default) and what each
+ * one can make the server hold is bounded ({@link Limits}). Files are found and opened on a few
+ * file-system threads, never on an event loop. If an {@link Error} reaches a server thread the
+ * server stops ({@link #failure()} says why): see {@link Fatal}.
  *
  * <pre>{@code
  * try (FileServer server = FileServer.start(ServerConfig.builder().root(dir).port(0).build())) {
@@ -52,27 +67,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe. Network threads are daemon threads; {@link #close()} stops them.
  */
 public final class FileServer implements AutoCloseable {
-  /** Longest request line accepted (414 beyond). */
-  static final int MAX_REQUEST_LINE = 8 * 1024;
-  /** Largest header section accepted (431 beyond). */
-  static final int MAX_HEADER_SIZE = 16 * 1024;
-
   private final ServerConfig config;
+  private final EventLoopGroup acceptor;
   private final EventLoopGroup group;
   private final Channel serverChannel;
   private final ChannelGroup channels;
+  private final ExecutorService fileSystem;
   private final AccessLog accessLog;
+  private final ConnectionLimiter limiter;
+  private final Fatal fatal;
   private final boolean epoll;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
+  private volatile Thread guard;
 
-  private FileServer(ServerConfig config, EventLoopGroup group, Channel serverChannel,
-      ChannelGroup channels, AccessLog accessLog, boolean epoll) {
+  private FileServer(ServerConfig config, EventLoopGroup acceptor, EventLoopGroup group, Channel serverChannel,
+      ChannelGroup channels, ExecutorService fileSystem, AccessLog accessLog, ConnectionLimiter limiter,
+      Fatal fatal, boolean epoll) {
     this.config = config;
+    this.acceptor = acceptor;
     this.group = group;
     this.serverChannel = serverChannel;
     this.channels = channels;
+    this.fileSystem = fileSystem;
     this.accessLog = accessLog;
+    this.limiter = limiter;
+    this.fatal = fatal;
     this.epoll = epoll;
   }
 
@@ -82,53 +102,80 @@ public final class FileServer implements AutoCloseable {
    * @throws NotDirectoryException if the root is missing or not a directory
    * @throws BindException if the address cannot be bound (port in use, address not local)
    * @throws UnknownHostException if the bind address does not resolve
-   * @throws IOException if the root cannot be resolved
+   * @throws IOException if the root cannot be opened, or the platform cannot open files relative
+   *     to a directory handle
    */
   public static FileServer start(ServerConfig config) throws IOException {
+    return start(config, ch -> { });
+  }
+
+  /** As {@link #start(ServerConfig)}; {@code tweak} sees each new connection (tests inject faults). */
+  static FileServer start(ServerConfig config, Consumer<SocketChannel> tweak) throws IOException {
     Path root = config.root();
     if (!Files.isDirectory(root)) {
       throw new NotDirectoryException(root.toString());
     }
-    Path realRoot = root.toRealPath();
-    InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(config.bind()), config.port());
+    ServedTree tree = new ServedTree(root, config.dotfiles());
+    tree.checkSupported();
+    InetAddress bindAddress = InetAddress.getByName(config.bind());
+    InetSocketAddress address = new InetSocketAddress(bindAddress, config.port());
 
     boolean epoll = config.nativeTransport() && Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     Class<? extends ServerChannel> serverType =
         epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    Fatal fatal = new Fatal();
+    // Accepting has a thread of its own: whatever happens to a connection's thread, the listening
+    // socket can still be closed, and the connection cap is decided in one place.
+    EventLoopGroup acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("rget-server-accept", true), io);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(
         Runtime.getRuntime().availableProcessors(), new DefaultThreadFactory("rget-server", true), io);
+    int fsThreads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    ExecutorService fileSystem = new ThreadPoolExecutor(fsThreads, fsThreads, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(config.maxConnections() + 16), new DefaultThreadFactory("rget-server-fs", true));
     ChannelGroup channels = new DefaultChannelGroup("rget-server", GlobalEventExecutor.INSTANCE);
-    AccessLog accessLog = config.accessLog() ? new AccessLog(config.accessLogSink()) : null;
-    FileResponder responder = new FileResponder(realRoot);
+    AccessLog accessLog = config.accessLog() ? new AccessLog(config.accessLogSink(), fatal) : null;
+    MemoryBudget listings = new MemoryBudget(Limits.listingBudget(Runtime.getRuntime().maxMemory()));
+    FileResponder responder = new FileResponder(tree, listings);
+    HostCheck hostCheck = HostCheck.forBind(bindAddress, config.allowedHosts());
+    ConnectionLimiter limiter = new ConnectionLimiter(config.maxConnections(), fatal);
     long idleNanos = config.idleTimeout().toNanos();
+    long headNanos = config.headTimeout().toNanos();
     long rate = config.limitRatePerConnection();
 
     ServerBootstrap bootstrap = new ServerBootstrap()
-        .group(group)
+        .group(acceptor, group)
         .channel(serverType)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(limiter)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.AUTO_READ, false)
-        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+        // One read of at most MAX_READ bytes per read request: unparsed input never piles up.
+        .childOption(ChannelOption.RCVBUF_ALLOCATOR,
+            new AdaptiveRecvByteBufAllocator(64, 1024, Limits.MAX_READ).maxMessagesPerRead(1))
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(Limits.WRITE_LOW_WATER, Limits.WRITE_HIGH_WATER))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel ch) {
             channels.add(ch);
             ChannelPipeline p = ch.pipeline();
+            RequestDecoder decoder = new RequestDecoder();
             p.addLast("idle", new IdleStateHandler(true, 0, 0, idleNanos, TimeUnit.NANOSECONDS));
-            p.addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE)
-                .setMaxChunkSize(16 * 1024)));
-            p.addLast("files", new FileRequestHandler(responder, accessLog, rate));
+            p.addLast("decoder", decoder);
+            p.addLast("encoder", new HttpResponseEncoder());
+            p.addLast("files", new FileRequestHandler(responder, fileSystem, decoder, hostCheck, tree,
+                accessLog, rate, headNanos, fatal));
+            tweak.accept(ch);
           }
         });
 
     ChannelFuture bound = bootstrap.bind(address).awaitUninterruptibly();
     if (!bound.isSuccess()) {
+      acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+      fileSystem.shutdownNow();
       if (accessLog != null) {
         accessLog.close();
       }
@@ -138,7 +185,40 @@ public final class FileServer implements AutoCloseable {
       e.initCause(cause);
       throw e;
     }
-    return new FileServer(config, group, bound.channel(), channels, accessLog, epoll);
+    FileServer server = new FileServer(config, acceptor, group, bound.channel(), channels, fileSystem, accessLog,
+        limiter, fatal, epoll);
+    server.watch();
+    return server;
+  }
+
+  /**
+   * Stops the server when an Error is reported or an event loop ends on its own: a dedicated
+   * thread, started now (creating a thread after an OutOfMemoryError may itself fail), waits for
+   * either and closes the server.
+   */
+  private void watch() {
+    List<EventExecutor> loops = new ArrayList<>();
+    acceptor.forEach(loops::add);
+    group.forEach(loops::add);
+    for (EventExecutor loop : loops) {
+      loop.terminationFuture().addListener(f -> {
+        if (!closed.get()) {
+          fatal.report(f.cause() != null ? f.cause()
+              : new IllegalStateException("network thread of " + loop + " ended unexpectedly"));
+        }
+      });
+    }
+    Thread t = new Thread(() -> {
+      try {
+        fatal.await();
+      } catch (InterruptedException e) {
+        return; // closed normally
+      }
+      close();
+    }, "rget-server-guard");
+    t.setDaemon(true);
+    guard = t;
+    t.start();
   }
 
   /** The port listened on (the actual one when {@code 0} was asked for). */
@@ -166,14 +246,28 @@ public final class FileServer implements AutoCloseable {
     return epoll ? "epoll" : "nio";
   }
 
-  /** Blocks until {@link #close()} has finished (from any thread). */
+  /** Connections open now. */
+  public int openConnections() {
+    return limiter.open();
+  }
+
+  /**
+   * The {@link Error} that stopped the server (an OutOfMemoryError, a network thread that died),
+   * if that is why it stopped; empty while it runs and after a plain {@link #close()}.
+   */
+  public Optional<Throwable> failure() {
+    return Optional.ofNullable(fatal.failure());
+  }
+
+  /** Blocks until the server has stopped: {@link #close()}, or an Error ({@link #failure()}). */
   public void awaitClose() throws InterruptedException {
     terminated.await();
   }
 
   /**
    * Stops listening, closes every connection (transfers in progress are cut off), stops the network
-   * threads and flushes the access log. Idempotent; returns when done.
+   * and file-system threads and flushes the access log. Idempotent; returns when done. Bounded in
+   * time even when a network thread has died.
    */
   @Override
   public void close() {
@@ -186,14 +280,47 @@ public final class FileServer implements AutoCloseable {
       return;
     }
     try {
-      serverChannel.close().awaitUninterruptibly();
-      channels.close().awaitUninterruptibly();
-      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+      ChannelFuture listening = serverChannel.close();
+      if ((!listening.awaitUninterruptibly(2, TimeUnit.SECONDS) || !listening.isSuccess())
+          && serverChannel instanceof EpollServerSocketChannel e) {
+        e.fd().close(); // its thread is gone: close the socket from here
+      }
+      closeConnections();
+      acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      fileSystem.shutdownNow();
       if (accessLog != null) {
         accessLog.close();
       }
+    } catch (IOException | RuntimeException e) {
+      // stopping anyway: what could not be closed goes with the process
     } finally {
       terminated.countDown();
+      Thread t = guard;
+      if (t != null && t != Thread.currentThread()) {
+        t.interrupt();
+      }
+    }
+  }
+
+  /** Closes every connection; those whose network thread died are closed here, on their socket. */
+  private void closeConnections() {
+    List<ChannelFuture> closing = new ArrayList<>();
+    for (Channel c : channels) {
+      if (!c.eventLoop().isShuttingDown()) {
+        closing.add(c.close());
+      } else if (c instanceof EpollSocketChannel e) {
+        try {
+          e.fd().close();
+        } catch (IOException ignored) {
+          // already closed
+        }
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    for (ChannelFuture f : closing) {
+      f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
     }
   }
 

@@ -23,6 +23,8 @@ final class Reply {
   OpenFile file;
   /** Whether the connection must close after this reply. */
   boolean close;
+  /** Run once when the reply is sent or dropped (gives back a {@link MemoryBudget} reservation). */
+  Runnable onRelease;
 
   Reply(HttpResponseStatus status) {
     this.status = status;
@@ -59,11 +61,21 @@ final class Reply {
     return n;
   }
 
-  /** Releases the file, if any (a reply that is dropped rather than sent). */
+  /** Releases the file, if any (its regions hold it while they are being sent). */
   void releaseFile() {
     if (file != null) {
       file.release();
       file = null;
+    }
+  }
+
+  /** Releases everything the reply holds: the file and any reservation; idempotent. */
+  void release() {
+    releaseFile();
+    Runnable r = onRelease;
+    onRelease = null;
+    if (r != null) {
+      r.run();
     }
   }
 }

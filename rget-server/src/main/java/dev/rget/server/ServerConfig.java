@@ -2,7 +2,11 @@ package dev.rget.server;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -15,6 +19,9 @@ import java.util.function.Consumer;
  *     .port(0)                        // default 8080; 0 picks a free port
  *     .limitRatePerConnection(2 << 20) // bytes/s per connection; default 0 = unlimited (zero-copy)
  *     .accessLog(false)               // default true: one line per request to stdout
+ *     .maxConnections(500)            // default: sized to the heap (Limits)
+ *     .dotfiles(false)                // default false: names starting with '.' are 404 and unlisted
+ *     .allowHost("myhost.local")      // extra Host names accepted on a loopback bind
  *     .build();
  * }</pre>
  */
@@ -26,7 +33,11 @@ public final class ServerConfig {
   private final boolean accessLog;
   private final Consumer<String> accessLogSink;
   private final Duration idleTimeout;
+  private final Duration headTimeout;
   private final boolean nativeTransport;
+  private final int maxConnections;
+  private final boolean dotfiles;
+  private final Set<String> allowedHosts;
 
   private ServerConfig(Builder b) {
     this.root = Objects.requireNonNull(b.root, "root is required");
@@ -36,7 +47,12 @@ public final class ServerConfig {
     this.accessLog = b.accessLog;
     this.accessLogSink = b.accessLogSink;
     this.idleTimeout = b.idleTimeout;
+    this.headTimeout = b.headTimeout;
     this.nativeTransport = b.nativeTransport;
+    this.maxConnections = b.maxConnections > 0 ? b.maxConnections
+        : Limits.defaultMaxConnections(b.limitRatePerConnection > 0);
+    this.dotfiles = b.dotfiles;
+    this.allowedHosts = Set.copyOf(b.allowedHosts);
   }
 
   /** A builder with the defaults described on each setter. */
@@ -82,16 +98,48 @@ public final class ServerConfig {
     return idleTimeout;
   }
 
+  /**
+   * How long a client may take to send a whole request head, counted from the connection's
+   * acceptance for its first request and from the first byte of each later one; then it gets 408
+   * and the connection is closed (a connection that sent nothing is just closed).
+   */
+  public Duration headTimeout() {
+    return headTimeout;
+  }
+
   /** Whether native epoll is used where available (otherwise, and as fallback, NIO). */
   public boolean nativeTransport() {
     return nativeTransport;
+  }
+
+  /**
+   * The most connections open at once. At the cap the server stops accepting (new connections
+   * wait in the kernel's backlog) until one closes.
+   */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Whether names starting with {@code .} are served and listed (default: neither). */
+  public boolean dotfiles() {
+    return dotfiles;
+  }
+
+  /**
+   * Host names (lower case) accepted on a loopback bind besides {@code localhost} and loopback
+   * addresses; requests naming any other host get 421. Not used on other binds.
+   */
+  public Set<String> allowedHosts() {
+    return allowedHosts;
   }
 
   @Override
   public String toString() {
     return "ServerConfig[root=" + root + ", bind=" + bind + ", port=" + port
         + ", limitRatePerConnection=" + limitRatePerConnection + ", accessLog=" + accessLog
-        + ", idleTimeout=" + idleTimeout + ", nativeTransport=" + nativeTransport + "]";
+        + ", idleTimeout=" + idleTimeout + ", headTimeout=" + headTimeout
+        + ", nativeTransport=" + nativeTransport + ", maxConnections=" + maxConnections
+        + ", dotfiles=" + dotfiles + ", allowedHosts=" + allowedHosts + "]";
   }
 
   /** Builds a {@link ServerConfig}. Not thread-safe. */
@@ -103,7 +151,11 @@ public final class ServerConfig {
     private boolean accessLog = true;
     private Consumer<String> accessLogSink;
     private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration headTimeout = Limits.HEAD_TIMEOUT;
     private boolean nativeTransport = true;
+    private int maxConnections;
+    private boolean dotfiles;
+    private final Set<String> allowedHosts = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -164,9 +216,63 @@ public final class ServerConfig {
       return this;
     }
 
+    /**
+     * Time allowed for a whole request head; default 10 s. Beyond it the client gets 408 and the
+     * connection is closed.
+     */
+    public Builder headTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("head timeout must be positive: " + timeout);
+      }
+      this.headTimeout = timeout;
+      return this;
+    }
+
     /** Whether to use native epoll when available; default {@code true}. NIO otherwise. */
     public Builder nativeTransport(boolean enabled) {
       this.nativeTransport = enabled;
+      return this;
+    }
+
+    /**
+     * The most connections open at once; default {@code 0}: derived from the heap so that every
+     * connection at its worst fits (about 900 with a 96 MiB heap; see {@code rget-server/README.md}).
+     */
+    public Builder maxConnections(int max) {
+      if (max < 0) {
+        throw new IllegalArgumentException("negative connection cap: " + max);
+      }
+      this.maxConnections = max;
+      return this;
+    }
+
+    /** Serve and list names starting with {@code .}; default {@code false} (404, not listed). */
+    public Builder dotfiles(boolean enabled) {
+      this.dotfiles = enabled;
+      return this;
+    }
+
+    /**
+     * Also accepts {@code name} (any port) in the Host of requests to a loopback bind. By default
+     * only {@code localhost}, {@code 127.x.y.z} and {@code [::1]} are: a page whose own name
+     * resolves to 127.0.0.1 (DNS rebinding) gets 421.
+     */
+    public Builder allowHost(String name) {
+      String n = Objects.requireNonNull(name, "name").toLowerCase(Locale.ROOT);
+      if (n.endsWith(".")) {
+        n = n.substring(0, n.length() - 1);
+      }
+      if (n.isEmpty() || n.indexOf(':') >= 0 && !(n.startsWith("[") && n.endsWith("]"))
+          || n.chars().anyMatch(c -> c <= ' ' || c == '/' || c == '@' || c >= 0x7f)) {
+        throw new IllegalArgumentException("not a host name: '" + name + "'");
+      }
+      allowedHosts.add(n);
+      return this;
+    }
+
+    /** {@link #allowHost(String)} for each. */
+    public Builder allowHosts(Collection<String> names) {
+      names.forEach(this::allowHost);
       return this;
     }
 

@@ -143,8 +143,9 @@ class AbuseTest {
   void pipeliningFloodFromAClientThatDoesNotReadIsCutOffInsteadOfQueued() throws Exception {
     try (RawHttp c = new RawHttp(f.port())) {
       c.send(RawHttp.request("GET", "/data.bin").repeat(500));
-      // Without reading: once the socket buffers are full, at most MAX_PIPELINED requests are
-      // queued, then the connection is closed, cutting off the reply in flight.
+      // Without reading: the server decodes one request at a time and reads no more input while
+      // a reply is pending, so once the socket buffers are full nothing moves, and the idle
+      // timeout closes the connection, cutting off the reply in flight.
       String me = "127.0.0.1:" + c.socket().getLocalPort() + " GET /data.bin - 200 ";
       Await.until("a cut-off reply on the flooding connection", Duration.ofSeconds(10), () ->
           f.logLines().stream().anyMatch(l -> l.contains(me) && !l.contains(me + N + " ")));
@@ -157,7 +158,7 @@ class AbuseTest {
       } catch (IOException | RuntimeException e) {
         // the server closed the connection: expected
       }
-      assertThat(answered).isLessThan(500 - FileRequestHandler.MAX_PIPELINED);
+      assertThat(answered).isLessThan(500);
     }
   }
 
@@ -198,7 +199,7 @@ class AbuseTest {
     try {
       for (int i = 0; i < 100; i++) {
         RawHttp c = new RawHttp(f.port());
-        c.send("GET /data.bin HTTP/1.1\r\nHost: x\r\nX-Slow: ");
+        c.send("GET /data.bin HTTP/1.1\r\nHost: localhost\r\nX-Slow: ");
         slow.add(c);
       }
       assertThat(RawHttp.get(f.port(), "/data.bin").body()).isEqualTo(f.data);

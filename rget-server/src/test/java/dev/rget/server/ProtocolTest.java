@@ -37,7 +37,7 @@ class ProtocolTest {
   @Test
   void postWithABodyGets405ThenTheConnectionCloses() throws Exception {
     try (RawHttp c = new RawHttp(f.port())) {
-      c.send("POST /data.bin HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+      c.send("POST /data.bin HTTP/1.1\r\nHost: localhost\r\nContent-Length: 5\r\n\r\nhello");
       RawHttp.Response r = c.read(false);
       assertThat(r.status()).isEqualTo(405);
       assertThat(r.header("Connection")).isEqualTo("close");
@@ -120,7 +120,7 @@ class ProtocolTest {
 
   @Test
   void garbageRequestLineGets400AndClose() throws Exception {
-    for (String junk : List.of("HELLO\r\n\r\n", "GET\r\n\r\n", "GET / HTTP/1.1 extra\r\nHost: x\r\n\r\n")) {
+    for (String junk : List.of("HELLO\r\n\r\n", "GET\r\n\r\n", "GET / HTTP/1.1 extra\r\nHost: localhost\r\n\r\n")) {
       try (RawHttp c = new RawHttp(f.port())) {
         RawHttp.Response r = c.send(junk).read(false);
         assertThat(r.status()).as(junk).isEqualTo(400);
@@ -132,16 +132,16 @@ class ProtocolTest {
   @Test
   void unsupportedMajorVersionGets505() throws Exception {
     try (RawHttp c = new RawHttp(f.port())) {
-      RawHttp.Response r = c.send("GET /hello.txt HTTP/2.0\r\nHost: x\r\n\r\n").read(false);
+      RawHttp.Response r = c.send("GET /hello.txt HTTP/2.0\r\nHost: localhost\r\n\r\n").read(false);
       assertThat(r.status()).isEqualTo(505);
     }
   }
 
   @Test
   void tooLongRequestLineGets414() throws Exception {
-    String path = "/" + "a".repeat(FileServer.MAX_REQUEST_LINE + 10);
+    String path = "/" + "a".repeat(Limits.MAX_REQUEST_LINE + 10);
     try (RawHttp c = new RawHttp(f.port())) {
-      RawHttp.Response r = c.send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n").read(false);
+      RawHttp.Response r = c.send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").read(false);
       assertThat(r.status()).isEqualTo(414);
     }
   }
