@@ -70,7 +70,8 @@ public final class ServeCommand implements Callable<Integer> {
   Integer maxConnections;
 
   @Option(names = "--dotfiles",
-      description = "Serve and list names starting with '.' (default: they are 404 and not listed).")
+      description = "Serve and list names starting with '.' and rget's own NAME.rget state files"
+          + " (default: they are 404 and not listed).")
   boolean dotfiles;
 
   @Option(names = "--allow-host", paramLabel = "NAME",

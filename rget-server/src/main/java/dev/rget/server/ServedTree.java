@@ -82,9 +82,14 @@ final class ServedTree {
     this.dotfiles = dotfiles;
   }
 
-  /** Whether {@code name} may be served (not a dotfile, or dotfiles are on). */
+  /**
+   * Whether {@code name} may be served: not a dotfile and not one of rget's own resume-state
+   * files ({@code NAME.rget}, {@code NAME.rget.tmp}: they name the URL a download came from,
+   * whose query may hold a token), or hidden files are on.
+   */
   boolean visible(String name) {
-    return dotfiles || !name.startsWith(".");
+    return dotfiles
+        || !(name.startsWith(".") || name.endsWith(".rget") || name.endsWith(".rget.tmp"));
   }
 
   /** Fails unless this platform offers {@link SecureDirectoryStream} (Linux and other Unixes do). */

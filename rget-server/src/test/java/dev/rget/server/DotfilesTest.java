@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Names starting with {@code .} ({@code .env}, {@code .git/config}, {@code .ssh/}) are neither
  * served nor listed unless dotfiles are asked for: 404, exactly as if they did not exist, whether
- * named directly, percent-encoded, inside a directory, or reached through a link.
+ * named directly, percent-encoded, inside a directory, or reached through a link. rget's own
+ * resume-state files ({@code NAME.rget}) are hidden the same way.
  */
 class DotfilesTest {
   @TempDir Path dir;
@@ -27,12 +28,15 @@ class DotfilesTest {
     Files.writeString(dir.resolve("sub/.hidden"), "hidden");
     Files.createSymbolicLink(dir.resolve("innocent.txt"), Path.of(".env"));
     Files.createSymbolicLink(dir.resolve("sub/gitdir"), Path.of("../.git"));
+    Files.writeString(dir.resolve("big.iso.rget"), "url https://example.org/big.iso?token=SECRET");
+    Files.writeString(dir.resolve("big.iso.rget.tmp"), "url https://example.org/big.iso?token=SECRET");
     return f;
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"/.env", "/%2Eenv", "/.git/config", "/.git/", "/.git", "/.ssh/", "/.ssh/id_ed25519",
-      "/sub/.hidden", "/innocent.txt", "/sub/gitdir/config", "/sub/./.hidden"})
+      "/sub/.hidden", "/innocent.txt", "/sub/gitdir/config", "/sub/./.hidden", "/big.iso.rget",
+      "/big.iso.rget.tmp"})
   void dotfilesAreNotServed(String target) throws Exception {
     try (Fixture f = serve(false)) {
       RawHttp.Response r = RawHttp.get(f.port(), target);
@@ -57,7 +61,8 @@ class DotfilesTest {
   void dotfilesAreNotListed() throws Exception {
     try (Fixture f = serve(false)) {
       String root = RawHttp.get(f.port(), "/").text();
-      assertThat(root).contains("hello.txt").doesNotContain(".env", ".git", ".ssh", "innocent.txt");
+      assertThat(root).contains("hello.txt")
+          .doesNotContain(".env", ".git", ".ssh", "innocent.txt", "big.iso.rget");
       assertThat(RawHttp.get(f.port(), "/sub/").text()).contains("inner.txt").doesNotContain(".hidden", "gitdir");
     }
   }
