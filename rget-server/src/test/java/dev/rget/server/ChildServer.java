@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A {@link FileServer} with the configuration {@code rget serve DIR} uses, in a child JVM started
- * with the launcher's flags ({@code -Xmx96m}, serial GC), driven over its standard input: tests see
+ * with the launcher's flags ({@code -Xmx96m -Xmn16m}, serial GC), driven over its standard input: tests see
  * the server exactly as the launcher runs it, heap included. Commands: {@code heap} (used heap
  * after a full GC), {@code conns} (open connections), {@code failure}; end of input stops it.
  */
@@ -41,7 +41,8 @@ final class ChildServer implements Closeable {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(List.of(jvmFlags));
-    cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx96m", "-XX:TieredStopAtLevel=1",
+    // The launcher's flags (the exec line of ./rget); keep the two in step.
+    cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx96m", "-Xmn16m",
         "-cp", System.getProperty("java.class.path"), ChildServer.class.getName(), root.toString()));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     return new ChildServer(p);
