@@ -13,13 +13,15 @@ client_cmd() {
   local tool=$1 url=$2 out=$3 n=$4 resume=${5:-} tls=()
   case $url in https:*)
     case $tool in
-      rget | wget2 | axel) tls=(--ca-certificate "$CA_CERT") ;;
+      rget | rget-h2 | wget2 | axel) tls=(--ca-certificate "$CA_CERT") ;;
       aria2c) tls=(--ca-certificate="$CA_CERT") ;;
       curl) tls=(--cacert "$CA_CERT") ;;
     esac ;;
   esac
   case $tool in
     rget) CMD=("$RGET" get "$url" -o "$out" -n "$n" -q "${tls[@]}") ;; # re-running the command resumes
+    # rget with HTTP/2, against nginx's h2 port: the -n ranges become streams on shared connections
+    rget-h2) CMD=("$RGET" get "${url/#$BASE_TLS/$BASE_H2}" -o "$out" -n "$n" -q --http2 "${tls[@]}") ;;
     aria2c)
       CMD=(aria2c -q -x"$n" -s"$n" -k1M --auto-file-renaming=false --console-log-level=error
         --summary-interval=0 -d "$(dirname "$out")" -o "$(basename "$out")" "${tls[@]}")
@@ -54,7 +56,7 @@ client_list_cmd() {
 
 client_version() {
   case $1 in
-    rget) "$RGET" --version 2>/dev/null | head -1 || echo "rget (version unknown)" ;;
+    rget | rget-h2) "$RGET" --version 2>/dev/null | head -1 || echo "rget (version unknown)" ;;
     aria2c) aria2c --version | head -1 ;;
     axel) axel --version | head -1 ;;
     wget2) wget2 --version | head -1 ;;

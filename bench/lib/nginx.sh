@@ -6,7 +6,8 @@
 #   /t10m/    limit_rate 10m per request    (throttled)
 #   /uneven/  1m on even-numbered connections, 20m on the others (uneven)
 #   /t2m/     limit_rate 2m per request     (kill-resume)
-# The same locations are served over https on a second port (TLS 1.2 and 1.3, a self-signed
+# The same locations are served over https on a second port, and with HTTP/2 (ALPN h2) on a third
+# (only `rget --http2`, tool "rget-h2", is pointed there, so the peers' figures stay HTTP/1.1), (TLS 1.2 and 1.3, a self-signed
 # RSA-2048 certificate made once under $WORK/nginx/tls, which every client is told to trust, and
 # a shared session cache as production servers have).
 # The access log records $bytes_sent, $body_bytes_sent and $http_range; run.sh truncates it
@@ -15,6 +16,7 @@
 NGINX_PID=""
 NGINX_PORT=""
 NGINX_TLS_PORT=""
+NGINX_H2_PORT=""
 CA_CERT=""
 
 nginx_bin() { command -v nginx 2>/dev/null || echo /usr/sbin/nginx; }
@@ -29,8 +31,8 @@ nginx_cert() {
     || { cat "$tls/openssl.log" >&2; die "openssl could not make the test certificate"; }
 }
 
-nginx_write_conf() { # dir port tls_port www
-  local dir=$1 port=$2 tls_port=$3 www=$4 m temps="" user=""
+nginx_write_conf() { # dir port tls_port h2_port www
+  local dir=$1 port=$2 tls_port=$3 h2_port=$4 www=$5 m temps="" user=""
   local v
   v=$("$(nginx_bin)" -V 2>&1)
   for m in proxy fastcgi uwsgi scgi; do
@@ -68,6 +70,7 @@ $temps
   server {
     listen 127.0.0.1:$port;
     listen 127.0.0.1:$tls_port ssl;
+    listen 127.0.0.1:$h2_port ssl http2;
     ssl_certificate $dir/tls/cert.pem;
     ssl_certificate_key $dir/tls/key.pem;
     ssl_protocols TLSv1.2 TLSv1.3;
@@ -91,7 +94,8 @@ nginx_start() { # dir www -> sets NGINX_PID, NGINX_PORT, BASE, BASE_TLS, CA_CERT
   for attempt in 1 2 3 4 5 6 7 8 9 10; do
     NGINX_PORT=$((20000 + RANDOM % 40000))
     NGINX_TLS_PORT=$((NGINX_PORT + 1))
-    nginx_write_conf "$dir" "$NGINX_PORT" "$NGINX_TLS_PORT" "$www"
+    NGINX_H2_PORT=$((NGINX_PORT + 2))
+    nginx_write_conf "$dir" "$NGINX_PORT" "$NGINX_TLS_PORT" "$NGINX_H2_PORT" "$www"
     : >"$dir/error.log"
     "$bin" -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" </dev/null >>"$dir/stdout.log" 2>&1 &
     NGINX_PID=$!
@@ -100,6 +104,7 @@ nginx_start() { # dir www -> sets NGINX_PID, NGINX_PORT, BASE, BASE_TLS, CA_CERT
         BASE="http://127.0.0.1:$NGINX_PORT"
         # by name: axel checks the certificate against DNS names only
         BASE_TLS="https://localhost:$NGINX_TLS_PORT"
+        BASE_H2="https://localhost:$NGINX_H2_PORT"
         ACCESS_LOG="$dir/access.log"
         log "nginx $("$bin" -v 2>&1 | sed 's/.*\///') pid $NGINX_PID on $BASE (config $dir/nginx.conf)"
         return 0

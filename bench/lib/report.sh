@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Turns $RUNS_TSV / $KILL_TSV / $META_TSV into the markdown report and the PNG chart.
 
-PEERS_ORDER=(rget aria2c axel wget2 curl)
+PEERS_ORDER=(rget rget-h2 aria2c axel wget2 curl)
 
 metav() { awk -F'\t' -v s="$1" -v k="$2" '$1 == s && $2 == k { v = $3 } END { print v }' "$META_TSV"; }
 notes_of() { awk -F'\t' -v s="$1" '$1 == s && $2 == "note" { print "- " $3 }' "$META_TSV"; }
@@ -20,11 +20,11 @@ clean() { [ "$(failures "$1" "$2")" = "" ]; }  # every counted run of the tool p
 fmt() { awk -v v="$1" -v f="$2" 'BEGIN { if (v == "-" || v == "") print "-"; else printf f, v }'; }
 div() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == "" || b == "" || b == 0) print "-"; else printf "%.4f", a / b }'; }
 
-# best_peer SCEN COLUMN: the lowest median of COLUMN among the peers (not rget) whose runs all passed
+# best_peer SCEN COLUMN: the lowest median of COLUMN among the peers (not rget, not rget-h2) whose runs all passed
 best_peer() {
   local s=$1 c=$2 t m best="-"
   for t in $(tools_of "$s"); do
-    [ "$t" = rget ] && continue
+    [[ "$t" = rget* ]] && continue
     clean "$s" "$t" || continue
     m=$(col "$s" "$t" "$c" | median)
     [ "$m" = "-" ] && continue
@@ -171,7 +171,7 @@ write_report() { # -> $RAW/report.md
 }
 
 tool_color() {
-  case $1 in rget) echo "#d62728" ;; aria2c) echo "#1f77b4" ;; axel) echo "#2ca02c" ;; wget2) echo "#ff7f0e" ;; *) echo "#9467bd" ;; esac
+  case $1 in rget) echo "#d62728" ;; rget-h2) echo "#e377c2" ;; aria2c) echo "#1f77b4" ;; axel) echo "#2ca02c" ;; wget2) echo "#ff7f0e" ;; *) echo "#9467bd" ;; esac
 }
 
 write_chart() { # $1 = png path

@@ -16,7 +16,7 @@ pick() {
   local t
   for t in "$@"; do
     if [ -n "$TOOLS_SEL" ] && [[ ",$TOOLS_SEL," != *",$t,"* ]]; then continue; fi
-    if [ "$t" = rget ] && [ "$RGET_OK" != 1 ]; then continue; fi
+    if [[ "$t" = rget* ]] && [ "$RGET_OK" != 1 ]; then continue; fi
     echo "$t"
   done
 }
@@ -115,12 +115,12 @@ sc_uneven() {
 
 # https: the same downloads over TLS (nginx's second port); wget2 and curl use one connection
 sc_https_1g() {
-  ORIGIN=$BASE_TLS file_rounds https-1g plain "$BIG" 16 $(pick rget aria2c axel wget2 curl)
+  ORIGIN=$BASE_TLS file_rounds https-1g plain "$BIG" 16 $(pick rget rget-h2 aria2c axel wget2 curl)
 }
 
 sc_https_throttled() {
   meta https-throttled ideal_rate "$(mib 160)"
-  ORIGIN=$BASE_TLS file_rounds https-throttled t10m "$TFILE" 16 $(pick rget aria2c axel)
+  ORIGIN=$BASE_TLS file_rounds https-throttled t10m "$TFILE" 16 $(pick rget rget-h2 aria2c axel)
 }
 
 sc_https_kill_resume() { kill_resume_rounds https-kill-resume "$BASE_TLS"; }
@@ -180,7 +180,7 @@ kill_resume_rounds() {
     total=0 kills=0 exe="-"
     for ((i = 1; i <= KILLS; i++)); do
       client_cmd "$tool" "$origin$uri" "$out" 16 resume
-      if [ "$tool" = rget ]; then rget_prebuild || true; fi
+      if [[ "$tool" = rget* ]]; then rget_prebuild || true; fi
       echo "\$ ${CMD[*]}   # run $i, SIGKILL after ${KILL_AFTER}s" >>"$logf"
       t0=$(now)
       # started directly (no wrapper), so $! is the client itself; rget's launcher execs the JVM
