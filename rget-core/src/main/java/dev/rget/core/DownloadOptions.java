@@ -11,6 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +52,7 @@ public final class DownloadOptions {
   private final CookieJar cookieJar;
   private final boolean remoteTime;
   private final boolean timestamping;
+  private final Executor executor;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -76,6 +82,7 @@ public final class DownloadOptions {
     this.cookieJar = b.cookieJar;
     this.remoteTime = b.remoteTime;
     this.timestamping = b.timestamping;
+    this.executor = b.executor;
   }
 
   /** A builder holding the defaults. */
@@ -86,6 +93,34 @@ public final class DownloadOptions {
   /** The defaults. */
   public static DownloadOptions defaults() {
     return builder().build();
+  }
+
+  /**
+   * The executor that runs a download's threads: the download itself, one task per connection,
+   * two for saving the resume state, and short ones at the end. It must be able to run
+   * {@link #connections()} + 4 tasks at once (a cached or a virtual-thread executor); no other
+   * threads are created. Default: a pool of daemon threads shared by all downloads of this JVM,
+   * each kept for a minute after its last task.
+   */
+  public Executor executor() {
+    return executor != null ? executor : SharedThreads.POOL;
+  }
+
+  /** The default executor: idle threads are reused by later downloads, then let go. */
+  private static final class SharedThreads {
+    static final Executor POOL;
+
+    static {
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "rget-" + n.incrementAndGet());
+            // A download never keeps the JVM alive; Download.result() is how to wait for it.
+            t.setDaemon(true);
+            return t;
+          });
+      POOL = pool;
+    }
   }
 
   /** Parallel connections (default 8). */
@@ -297,6 +332,7 @@ public final class DownloadOptions {
     private CookieJar cookieJar;
     private boolean remoteTime = true;
     private boolean timestamping;
+    private Executor executor;
 
     private Builder() {}
 
@@ -496,6 +532,14 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#timestamping()}. */
     public Builder timestamping(boolean b) {
       this.timestamping = b;
+      return this;
+    }
+
+    /**
+     * See {@link DownloadOptions#executor()}; {@code null} for the default.
+     */
+    public Builder executor(Executor e) {
+      this.executor = e;
       return this;
     }
 
