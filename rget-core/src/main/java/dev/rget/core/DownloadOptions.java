@@ -53,6 +53,7 @@ public final class DownloadOptions {
   private final boolean remoteTime;
   private final boolean timestamping;
   private final Executor executor;
+  private final boolean adaptiveConnections;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -83,6 +84,7 @@ public final class DownloadOptions {
     this.remoteTime = b.remoteTime;
     this.timestamping = b.timestamping;
     this.executor = b.executor;
+    this.adaptiveConnections = b.adaptiveConnections;
   }
 
   /** A builder holding the defaults. */
@@ -121,6 +123,15 @@ public final class DownloadOptions {
           });
       POOL = pool;
     }
+  }
+
+  /**
+   * Whether a parallel download starts with two connections and doubles them, up to
+   * {@link #connections()}, only while that makes the whole download faster (default false:
+   * {@link #connections()} from the start). On a fast link more connections only cost CPU.
+   */
+  public boolean adaptiveConnections() {
+    return adaptiveConnections;
   }
 
   /** Parallel connections (default 8). */
@@ -333,6 +344,7 @@ public final class DownloadOptions {
     private boolean remoteTime = true;
     private boolean timestamping;
     private Executor executor;
+    private boolean adaptiveConnections;
 
     private Builder() {}
 
@@ -540,6 +552,12 @@ public final class DownloadOptions {
      */
     public Builder executor(Executor e) {
       this.executor = e;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#adaptiveConnections()}. */
+    public Builder adaptiveConnections(boolean b) {
+      this.adaptiveConnections = b;
       return this;
     }
 

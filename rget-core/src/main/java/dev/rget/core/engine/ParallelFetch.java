@@ -68,7 +68,9 @@ final class ParallelFetch {
     ctx.stop.onStop(scheduler::stop);
     AtomicInteger live = new AtomicInteger();
     Phaser running = new Phaser(1);
-    for (int i = 0; i < workers; i++) {
+    ConnectionRamp ramp = ctx.options.adaptiveConnections() ? new ConnectionRamp(workers)
+        : ConnectionRamp.fixed(workers);
+    for (int i = 0; i < ramp.initial(); i++) {
       SegmentWorker w = new SegmentWorker(ctx, scheduler, live);
       if (i == 0) {
         w.inDownloadSlot();
@@ -77,25 +79,10 @@ final class ParallelFetch {
         w.startingWith(scheduler.adopt(0, adoptedEnd),
             new SegmentWorker.Opened(probe.body(), probe.asked()));
       }
-      live.incrementAndGet();
-      running.register();
-      try {
-        executor.execute(() -> {
-          try {
-            w.run();
-          } finally {
-            running.arriveAndDeregister();
-          }
-        });
-      } catch (RejectedExecutionException e) {
-        live.decrementAndGet();
-        running.arriveAndDeregister();
-        ctx.stop.stop(new DownloadException(FailureKind.INTERNAL,
-            "the executor refused a connection's task: " + e, e));
-        break;
-      }
+      launch(w, live, running);
     }
-    awaitWorkers(running);
+    awaitWorkers(running, ramp, () -> launch(new SegmentWorker(ctx, scheduler, live), live,
+        running));
     FetchOutcome.FallBack fallBack = ctx.fallBack();
     Throwable reason = ctx.stop.reason();
     if (fallBack != null && reason instanceof FetchContext.FallBackSignal) {
@@ -114,15 +101,45 @@ final class ParallelFetch {
     return new FetchOutcome.Done();
   }
 
-  /** Waits for every connection to leave; after a stop, for at most {@link #LEAVE_NANOS}. */
-  private void awaitWorkers(Phaser running) throws IOException {
+  /** Runs one connection on the executor. */
+  private void launch(SegmentWorker w, AtomicInteger live, Phaser running) {
+    live.incrementAndGet();
+    running.register();
+    try {
+      executor.execute(() -> {
+        try {
+          w.run();
+        } finally {
+          running.arriveAndDeregister();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      live.decrementAndGet();
+      running.arriveAndDeregister();
+      ctx.stop.stop(new DownloadException(FailureKind.INTERNAL,
+          "the executor refused a connection's task: " + e, e));
+    }
+  }
+
+  /**
+   * Waits for every connection to leave, adding connections while the ramp says they pay; after
+   * a stop, waits at most {@link #LEAVE_NANOS}.
+   */
+  private void awaitWorkers(Phaser running, ConnectionRamp ramp, Runnable addOne)
+      throws IOException {
     int phase = running.arrive();
     long stoppedAt = 0;
     while (true) {
       try {
-        running.awaitAdvanceInterruptibly(phase, 50, TimeUnit.MILLISECONDS);
+        running.awaitAdvanceInterruptibly(phase, ramp.settled() ? 50 : 10,
+            TimeUnit.MILLISECONDS);
         return;
       } catch (TimeoutException e) {
+        if (!ctx.stop.stopped()) {
+          for (int n = ramp.tick(System.nanoTime(), ctx.fetched.get()); n > 0; n--) {
+            addOne.run();
+          }
+        }
         if (ctx.stop.stopped()) {
           long now = System.nanoTime();
           if (stoppedAt == 0) {
