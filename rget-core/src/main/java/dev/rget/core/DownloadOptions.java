@@ -11,6 +11,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -48,6 +53,8 @@ public final class DownloadOptions {
   private final boolean remoteTime;
   private final boolean timestamping;
   private final boolean http2;
+  private final Executor executor;
+  private final boolean adaptiveConnections;
 
   private DownloadOptions(Builder b) {
     this.connections = b.connections;
@@ -78,6 +85,8 @@ public final class DownloadOptions {
     this.remoteTime = b.remoteTime;
     this.timestamping = b.timestamping;
     this.http2 = b.http2;
+    this.executor = b.executor;
+    this.adaptiveConnections = b.adaptiveConnections;
   }
 
   /** A builder holding the defaults. */
@@ -88,6 +97,43 @@ public final class DownloadOptions {
   /** The defaults. */
   public static DownloadOptions defaults() {
     return builder().build();
+  }
+
+  /**
+   * The executor that runs a download's threads: the download itself, one task per connection,
+   * two for saving the resume state, and short ones at the end. It must be able to run
+   * {@link #connections()} + 4 tasks at once (a cached or a virtual-thread executor); no other
+   * threads are created. Default: a pool of daemon threads shared by all downloads of this JVM,
+   * each kept for a minute after its last task.
+   */
+  public Executor executor() {
+    return executor != null ? executor : SharedThreads.POOL;
+  }
+
+  /** The default executor: idle threads are reused by later downloads, then let go. */
+  private static final class SharedThreads {
+    static final Executor POOL;
+
+    static {
+      AtomicInteger n = new AtomicInteger();
+      ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "rget-" + n.incrementAndGet());
+            // A download never keeps the JVM alive; Download.result() is how to wait for it.
+            t.setDaemon(true);
+            return t;
+          });
+      POOL = pool;
+    }
+  }
+
+  /**
+   * Whether a parallel download starts with two connections and doubles them, up to
+   * {@link #connections()}, only while that makes the whole download faster (default false:
+   * {@link #connections()} from the start). On a fast link more connections only cost CPU.
+   */
+  public boolean adaptiveConnections() {
+    return adaptiveConnections;
   }
 
   /** Parallel connections (default 8). */
@@ -309,6 +355,8 @@ public final class DownloadOptions {
     private boolean remoteTime = true;
     private boolean timestamping;
     private boolean http2;
+    private Executor executor;
+    private boolean adaptiveConnections;
 
     private Builder() {}
 
@@ -514,6 +562,20 @@ public final class DownloadOptions {
     /** See {@link DownloadOptions#http2()}. */
     public Builder http2(boolean b) {
       this.http2 = b;
+      return this;
+    }
+
+    /**
+     * See {@link DownloadOptions#executor()}; {@code null} for the default.
+     */
+    public Builder executor(Executor e) {
+      this.executor = e;
+      return this;
+    }
+
+    /** See {@link DownloadOptions#adaptiveConnections()}. */
+    public Builder adaptiveConnections(boolean b) {
+      this.adaptiveConnections = b;
       return this;
     }
 

@@ -72,6 +72,13 @@ final class BodyWriter {
 
   /** Writes payload, in slices, honouring faults. */
   void write(byte[] b, int off, int len) throws IOException {
+    Faults.Silent silent = faults.silent();
+    if (silent != null && len > 0 && responseBytes == 0 && connectionId % silent.everyKth() == 0) {
+      out.flush();
+      if (!faults.hold(silent)) {
+        throw new InterruptedIOException("server closing");
+      }
+    }
     while (len > 0) {
       Faults.Drop drop = faults.drop();
       if (drop != null && connectionBytes >= drop.afterBytes()) {

@@ -59,6 +59,8 @@ public final class Faults {
 
   record Slow(int everyKth, long bytesPerSecond) {}
 
+  record Silent(int everyKth, CountDownLatch release) {}
+
   record StatusOverride(int status, long retryAfterSeconds, long remaining) {}
 
   record ConcurrencyLimit(int maxInFlight, int status, long retryAfterSeconds) {}
@@ -70,6 +72,7 @@ public final class Faults {
   private volatile Drop drop;
   private volatile Stall stall;
   private volatile Slow slow;
+  private volatile Silent silent;
   private volatile long rateLimit;
   private final AtomicReference<StatusOverride> statusOverride = new AtomicReference<>();
   private volatile ConcurrencyLimit concurrencyLimit;
@@ -194,6 +197,33 @@ public final class Faults {
       throw new IllegalArgumentException("k and rate must be positive");
     }
     slow = new Slow(k, bytesPerSecond);
+    return this;
+  }
+
+  /**
+   * Every {@code k}-th connection by accept order sends the head of each response and then no
+   * body byte at all, until {@link #clearSilentConnections()} or the server closes: a connection
+   * that delivers nothing, though its answer arrived.
+   */
+  public Faults silentConnections(int k) {
+    if (k < 1) {
+      throw new IllegalArgumentException("k must be positive");
+    }
+    Silent old = silent;
+    silent = new Silent(k, new CountDownLatch(1));
+    if (old != null) {
+      old.release().countDown();
+    }
+    return this;
+  }
+
+  /** Ends the silent-connection fault and lets the silent responses continue. */
+  public Faults clearSilentConnections() {
+    Silent old = silent;
+    silent = null;
+    if (old != null) {
+      old.release().countDown();
+    }
     return this;
   }
 
@@ -327,6 +357,7 @@ public final class Faults {
     clearDrop();
     releaseStalls();
     clearSlowConnections();
+    clearSilentConnections();
     rateLimit(0);
     clearStatus();
     clearConcurrencyLimit();
@@ -347,6 +378,24 @@ public final class Faults {
 
   Slow slow() {
     return slow;
+  }
+
+  Silent silent() {
+    return silent;
+  }
+
+  /** Holds a silent connection's response until the fault is cleared; false if interrupted. */
+  boolean hold(Silent s) {
+    stalledNow.incrementAndGet();
+    try {
+      s.release().await();
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      stalledNow.decrementAndGet();
+    }
   }
 
   long globalRateLimit() {

@@ -6,6 +6,9 @@ import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -14,8 +17,9 @@ import java.util.function.Function;
  * written so far, which survive a killed process), and a durable one every
  * {@code durableInterval} or every {@link #SYNC_BYTES} written, whichever comes first (force the
  * part file, then record those ranges as surviving a power cut too). Quick saves run on one
- * thread, which also samples the transfer rate; forcing runs on another, so a slow disk flush
+ * task, which also samples the transfer rate; forcing runs on another, so a slow disk flush
  * never delays a quick save, and the flush overlaps the transfer instead of all coming at the end.
+ * Both run on the download's executor.
  */
 final class Checkpointer implements AutoCloseable {
   /** Unforced bytes that trigger a durable save before the interval is up. */
@@ -28,8 +32,8 @@ final class Checkpointer implements AutoCloseable {
   private final Duration durableInterval;
   private final Consumer<IOException> onError;
   private final Runnable onTick;
-  private final Thread thread;
-  private final Thread syncThread;
+  private final CountDownLatch ended = new CountDownLatch(2);
+  private boolean started;
   private final Object wakeup = new Object();
   private volatile boolean running = true;
   private RangeSet durable;
@@ -54,15 +58,21 @@ final class Checkpointer implements AutoCloseable {
     this.durableInterval = durableInterval;
     this.onError = onError;
     this.onTick = onTick;
-    this.thread = new Thread(this::loop, "rget-checkpoint");
-    this.thread.setDaemon(true);
-    this.syncThread = new Thread(this::syncLoop, "rget-sync");
-    this.syncThread.setDaemon(true);
   }
 
-  void start() {
-    thread.start();
-    syncThread.start();
+  /** Starts the two loops on {@code executor}. */
+  void start(Executor executor) {
+    started = true;
+    executor.execute(() -> runThenCountDown(this::loop));
+    executor.execute(() -> runThenCountDown(this::syncLoop));
+  }
+
+  private void runThenCountDown(Runnable loop) {
+    try {
+      loop.run();
+    } finally {
+      ended.countDown();
+    }
   }
 
   private void loop() {
@@ -151,8 +161,10 @@ final class Checkpointer implements AutoCloseable {
   }
 
   /**
-   * Stops the threads; does not save (the caller decides how to finish). The threads are woken,
-   * never interrupted: an interrupt during a file operation would close the part file's channel.
+   * Stops the loops and waits for them to end (a durable save in progress finishes first, so the
+   * part file is not closed under its force); does not save (the caller decides how to finish).
+   * The loops are woken, never interrupted: an interrupt during a file operation would close the
+   * part file's channel.
    */
   @Override
   public void close() {
@@ -160,9 +172,13 @@ final class Checkpointer implements AutoCloseable {
       running = false;
       wakeup.notifyAll();
     }
+    if (!started) {
+      return;
+    }
     try {
-      thread.join(30_000);
-      syncThread.join(30_000);
+      if (!ended.await(30, TimeUnit.SECONDS)) {
+        throw new IllegalStateException("a resume-state save did not end within 30 s");
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

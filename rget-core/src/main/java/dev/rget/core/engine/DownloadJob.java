@@ -35,7 +35,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.io.InterruptedIOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -61,11 +65,12 @@ public final class DownloadJob implements Download {
   private final SpeedMeter speed = new SpeedMeter();
   private final long startNanos = System.nanoTime();
   private final String bootId = BootId.current();
-  private volatile FetchContext ctx;
+  /** Every wait of this download listens to it; {@link #cancel} and fatal errors stop it. */
+  private final StopSignal stop = new StopSignal();
+  private final Executor executor;
   private volatile WrittenRanges ledger;
   private volatile long totalBytes = -1;
   private volatile String fileName;
-  private volatile boolean cancelled;
 
   /**
    * @param target the output file, or the directory to put it in
@@ -81,16 +86,23 @@ public final class DownloadJob implements Download {
     this.options = options;
     this.transport = transport;
     this.ownsTransport = ownsTransport;
+    this.executor = options.executor();
     if (!targetIsDirectory && target.getFileName() != null) {
       this.fileName = target.getFileName().toString();
     }
   }
 
-  /** Starts the download on its own thread and returns this handle. */
+  /** Starts the download on the options' executor and returns this handle. */
   public DownloadJob start() {
-    Thread t = new Thread(this::run, "rget-download");
-    t.setDaemon(true);
-    t.start();
+    try {
+      executor.execute(this::run);
+    } catch (RejectedExecutionException e) {
+      result.completeExceptionally(new DownloadException(FailureKind.INTERNAL,
+          "the executor refused the download's task: " + e, e));
+      if (ownsTransport) {
+        transport.close();
+      }
+    }
     return this;
   }
 
@@ -108,11 +120,7 @@ public final class DownloadJob implements Download {
 
   @Override
   public void cancel() {
-    cancelled = true;
-    FetchContext c = ctx;
-    if (c != null) {
-      c.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
-    }
+    stop.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
   }
 
   private void run() {
@@ -120,7 +128,7 @@ public final class DownloadJob implements Download {
       result.complete(execute());
     } catch (DownloadException e) {
       result.completeExceptionally(e);
-    } catch (InterruptedException e) {
+    } catch (InterruptedIOException e) {
       result.completeExceptionally(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
     } catch (IOException e) {
       result.completeExceptionally(new DownloadException(FailureKind.LOCAL_IO,
@@ -135,7 +143,7 @@ public final class DownloadJob implements Download {
     }
   }
 
-  private DownloadResult execute() throws IOException, InterruptedException {
+  private DownloadResult execute() throws IOException {
     RequestSender.checkScheme(url);
     RedirectPolicy redirects = new RedirectPolicy(options);
     redirects.checkStart(url);
@@ -148,9 +156,14 @@ public final class DownloadJob implements Download {
     // The download's own connection slot for the host (when downloads share a cap): it covers
     // the probe and then the connection that goes on reading the probe's body.
     HostLimiter hosts = options.hostLimiter();
+    String slotHost = url.getHost();
     if (hosts != null) {
-      hosts.acquire(url.getHost());
+      stop.network(() -> {
+        hosts.acquire(slotHost);
+        return null;
+      });
     }
+    String heldSlot = slotHost;
     Probe probe = null;
     try {
       Path stamped = timestampingTarget();
@@ -162,6 +175,9 @@ public final class DownloadJob implements Download {
       }
       probe = answer.get();
       RemoteFile remote = probe.remote();
+      if (hosts != null) {
+        heldSlot = moveSlot(hosts, heldSlot, remote.finalUri().getHost());
+      }
       if (stamped != null && notNewer(remote, stamped, localTime)) {
         return upToDate(stamped, "the server's copy is not newer and has the same length");
       }
@@ -223,10 +239,29 @@ public final class DownloadJob implements Download {
       if (probe != null) {
         probe.close();
       }
-      if (hosts != null) {
-        hosts.release(url.getHost());
+      if (hosts != null && heldSlot != null) {
+        hosts.release(heldSlot);
       }
     }
+  }
+
+  /**
+   * After a redirect to another host, the download's own slot is counted against the host its
+   * connections go to. Released first, then taken: holding one host's slot while waiting for
+   * another's could deadlock two downloads redirected across each other.
+   *
+   * @return the host whose slot is held now ({@code null}: none, the wait was stopped)
+   */
+  private String moveSlot(HostLimiter hosts, String held, String target) throws IOException {
+    if (target == null || target.equalsIgnoreCase(held)) {
+      return held;
+    }
+    hosts.release(held);
+    stop.network(() -> {
+      hosts.acquire(target);
+      return null;
+    });
+    return target;
   }
 
   /** The file {@code -N} compares with: the output, or in a directory the URL's name. */
@@ -327,24 +362,24 @@ public final class DownloadJob implements Download {
     return resuming ? 1 : options.minSplitSize();
   }
 
-  private Probe probe(Prober prober, long firstPiece) throws IOException, InterruptedException {
+  private Probe probe(Prober prober, long firstPiece) throws IOException {
     return probe(prober, firstPiece, null).orElseThrow();
   }
 
   /** Probes with retries; empty when {@code since} is given and the server answers 304. */
   private Optional<Probe> probe(Prober prober, long firstPiece, Instant since)
-      throws IOException, InterruptedException {
+      throws IOException {
     int failures = 0;
     while (true) {
-      checkCancelled();
+      stop.check();
       try {
-        return prober.probeIfModified(url, firstPiece, since);
+        return stop.network(() -> prober.probeIfModified(url, firstPiece, since));
       } catch (RetryableException e) {
         failures++;
         if (failures > options.retries()) {
           throw e.giveUp(failures);
         }
-        Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
+        stop.sleep(Backoff.delay(failures, e.retryAfter()));
       }
     }
   }
@@ -468,7 +503,7 @@ public final class DownloadJob implements Download {
   }
 
   private DownloadResult fetchAndCommit(RequestSender sender, Probe probe, Resume resume,
-      Path out, Path partPath, StateStore store) throws IOException, InterruptedException {
+      Path out, Path partPath, StateStore store) throws IOException {
     RemoteFile remote = probe.remote();
     Validators v = remote.validators();
     URI finalUri = remote.finalUri();
@@ -478,6 +513,7 @@ public final class DownloadJob implements Download {
     store.save(new ResumeState(url, finalUri, v, bootId, resume.written(), resume.durable()),
         !resume.durable().isEmpty());
     PartFile part = openPart(partPath);
+    boolean partHandedOff = false;
     try {
       if (resume.written().isEmpty()) {
         part.truncate(0);
@@ -490,19 +526,18 @@ public final class DownloadJob implements Download {
       if (resumed > 0) {
         notice("resuming: " + resumed + " of " + v.length() + " bytes already here");
       }
-      FetchContext c = newContext(sender, finalUri, v, remote.contentCoding(), part, l);
       Checkpointer checkpointer = new Checkpointer(store,
           ranges -> new ResumeState(url, finalUri, v, bootId, ranges[0], ranges[1]), l,
           resume.durable(), part, options.saveInterval(), options.durableInterval(),
-          e -> stopCurrent(new DownloadException(FailureKind.LOCAL_IO, "cannot save resume state "
+          e -> stop.stop(new DownloadException(FailureKind.LOCAL_IO, "cannot save resume state "
               + store.path() + ": " + RequestSender.describe(e), e)),
           () -> speed.sample(System.nanoTime(), fetched.get()));
-      checkpointer.start();
+      checkpointer.start(executor);
       long length;
       try {
-        checkCancelled();
-        length = fetchAll(c, probe);
-      } catch (IOException | InterruptedException | RuntimeException e) {
+        stop.check();
+        length = fetchAll(sender, remote.contentCoding(), part, l, probe);
+      } catch (IOException | RuntimeException e) {
         checkpointer.close();
         if (e instanceof DownloadException d && d.kind() == FailureKind.TOO_LARGE) {
           // Only a body of unannounced length gets here, and such a download cannot resume.
@@ -524,9 +559,16 @@ public final class DownloadJob implements Download {
       if (part.size() != length) {
         part.truncate(length);
       }
+      // Saved complete: a cancel from here on leaves a download that the next run only needs to
+      // force, check and rename.
+      checkpointer.saveQuick();
       // Forced before the rename: a file at the output path must be complete even after a
       // power cut.
-      part.force();
+      if (!forceUnlessStopped(part)) {
+        // The force goes on in the background and closes the part file when it ends.
+        partHandedOff = true;
+        throw stop.asException();
+      }
       verifyChecksum(part, partPath, store);
       part.close();
       commit(partPath, out);
@@ -536,48 +578,91 @@ public final class DownloadJob implements Download {
       return new DownloadResult(out, length, fetched.get(), resumed,
           Duration.ofNanos(System.nanoTime() - startNanos));
     } finally {
+      if (!partHandedOff) {
+        part.close();
+      }
+    }
+  }
+
+  /**
+   * Forces the part file to disk on the executor, waiting on the stop signal: a flush of
+   * gigabytes can take seconds, and a cancel must not wait for it.
+   *
+   * @return true when forced; false when stopped first (the part file is then closed by the
+   *     flush when it ends)
+   */
+  private boolean forceUnlessStopped(PartFile part) throws IOException {
+    CompletableFuture<Void> forced = new CompletableFuture<>();
+    executor.execute(() -> {
+      try {
+        part.force();
+        forced.complete(null);
+      } catch (IOException | RuntimeException e) {
+        forced.completeExceptionally(e);
+      }
+    });
+    while (!forced.isDone()) {
+      if (!stop.pauseNanos(10_000_000L)) {
+        forced.whenComplete((ok, e) -> closeQuietly(part, e));
+        return false;
+      }
+    }
+    try {
+      forced.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw new DownloadException(FailureKind.LOCAL_IO, "cannot force " + part.path()
+            + " to disk: " + RequestSender.describe(io), io);
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  /** Closes the part file after a background force; a failure there is reported, not lost. */
+  private void closeQuietly(PartFile part, Throwable forceFailure) {
+    try {
       part.close();
+    } catch (IOException e) {
+      notice("cannot close " + part.path() + ": " + RequestSender.describe(e));
+    }
+    if (forceFailure != null) {
+      notice("forcing " + part.path() + " to disk failed after the download was stopped: "
+          + forceFailure);
     }
   }
 
-  private FetchContext newContext(RequestSender sender, URI finalUri, Validators v,
-      String contentCoding, PartFile part, WrittenRanges l) {
-    FetchContext c = new FetchContext(sender, finalUri, v, contentCoding, part, l, options,
-        new RateLimiter(options.limitRate()), fetched, activeConnections);
-    ctx = c;
-    if (cancelled) {
-      c.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
-    }
-    return c;
+  /** A fetch phase: its own stop signal, a child of the download's. */
+  private FetchContext newPhase(RequestSender sender, RemoteFile remote, String contentCoding,
+      PartFile part, WrittenRanges l, RateLimiter limiter) {
+    return new FetchContext(sender, remote.finalUri(), remote.validators(), contentCoding, part,
+        l, options, limiter, fetched, activeConnections, stop.child());
   }
 
-  private void stopCurrent(Throwable reason) {
-    FetchContext c = ctx;
-    if (c != null) {
-      c.stop(reason);
-    }
-  }
-
-  private long fetchAll(FetchContext c, Probe probe) throws IOException, InterruptedException {
+  private long fetchAll(RequestSender sender, String contentCoding, PartFile part,
+      WrittenRanges l, Probe probe) throws IOException {
     RemoteFile remote = probe.remote();
     long length = remote.length();
     if (length == 0) {
       return 0;
     }
+    // One limiter for every phase: the rate holds across a fall back to one stream.
+    RateLimiter limiter = new RateLimiter(options.limitRate(), System::nanoTime);
+    FetchContext c = newPhase(sender, remote, contentCoding, part, l, limiter);
     if (length > 0 && remote.rangesWork()) {
-      List<ByteRange> missing = c.ledger.snapshot().missing(length);
+      List<ByteRange> missing = l.snapshot().missing(length);
       if (missing.isEmpty()) {
+        probe.close();
         return length;
       }
-      try {
-        new ParallelFetch(c, missing, options.connections()).run(probe);
-        return length;
-      } catch (RangesIgnoredException e) {
-        notice(e.getMessage() + ": downloading as a single stream");
-        FetchContext stream = newContext(c.sender, c.uri, c.validators, c.contentCoding, c.part,
-            c.ledger);
-        return new StreamFetch(stream).run(e.response());
+      FetchOutcome outcome = new ParallelFetch(c, missing, options.connections(), executor)
+          .run(probe);
+      if (outcome instanceof FetchOutcome.FallBack f) {
+        notice(f.why() + ": downloading as a single stream");
+        return new StreamFetch(newPhase(sender, remote, contentCoding, part, l, limiter))
+            .run(f.response());
       }
+      return length;
     }
     if (length < 0) {
       notice("the server did not announce the file's length: downloading as a single stream"
@@ -588,9 +673,14 @@ public final class DownloadJob implements Download {
     return new StreamFetch(c).run(probe.hasFullBody() ? probe.body() : null);
   }
 
+  /**
+   * Saves what was written, without forcing it to disk: that survives the end of the process,
+   * and a cancel must not wait for a flush of what may be gigabytes (a power cut still keeps
+   * everything up to the last durable save).
+   */
   private void saveOnFailure(Checkpointer checkpointer, Throwable cause) {
     try {
-      checkpointer.saveDurable();
+      checkpointer.saveQuick();
     } catch (IOException e) {
       cause.addSuppressed(e);
     }
@@ -631,6 +721,7 @@ public final class DownloadJob implements Download {
     FileChannel ch = part.channel();
     long pos = 0;
     while (true) {
+      stop.check();
       buf.clear();
       int n = ch.read(buf, pos);
       if (n < 0) {
@@ -667,12 +758,6 @@ public final class DownloadJob implements Download {
     } catch (IOException e) {
       throw new DownloadException(FailureKind.LOCAL_IO, "cannot rename " + partPath + " to "
           + out + ": " + RequestSender.describe(e), e);
-    }
-  }
-
-  private void checkCancelled() throws DownloadException {
-    if (cancelled) {
-      throw new DownloadException(FailureKind.CANCELLED, "cancelled");
     }
   }
 

@@ -16,11 +16,16 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * What the connections of one download share: where to fetch from, which version, where to write,
- * the ledger, the rate limiter, and the first reason to stop. Stopping closes every open
- * response, so a connection blocked on a read wakes at once.
+ * What the connections of one fetch phase share: where to fetch from, which version, where to
+ * write, the ledger, the rate limiter, and the phase's {@link StopSignal} (a child of the
+ * download's). Stopping closes every open response, so a connection blocked on a read wakes at
+ * once. A phase ends early either with a failure or because ranges turned out unusable; in the
+ * latter case {@link #fallBack()} says why, with the open response (if any) to continue from.
  */
 final class FetchContext {
+  /** Range answers with a wrong Content-Range, with none right, after which ranges are given up. */
+  static final int LIES_BEFORE_GIVING_UP_RANGES = 3;
+
   final RequestSender sender;
   final URI uri;
   final Validators validators;
@@ -32,14 +37,16 @@ final class FetchContext {
   final RateLimiter rateLimiter;
   final AtomicLong fetched;
   final AtomicInteger activeConnections;
+  final StopSignal stop;
   private final Set<TransportResponse> open = ConcurrentHashMap.newKeySet();
-  private final AtomicReference<Throwable> stopReason = new AtomicReference<>();
-  private final Set<Runnable> stopListeners = ConcurrentHashMap.newKeySet();
+  private final AtomicReference<FetchOutcome.FallBack> fallBack = new AtomicReference<>();
+  private final AtomicInteger lies = new AtomicInteger();
+  private final AtomicInteger honestRanges = new AtomicInteger();
   private volatile boolean ifRangeEnabled = true;
 
   FetchContext(RequestSender sender, URI uri, Validators validators, String contentCoding,
       PartFile part, WrittenRanges ledger, DownloadOptions options, RateLimiter rateLimiter,
-      AtomicLong fetched, AtomicInteger activeConnections) {
+      AtomicLong fetched, AtomicInteger activeConnections, StopSignal stop) {
     this.sender = sender;
     this.uri = uri;
     this.validators = validators;
@@ -50,6 +57,8 @@ final class FetchContext {
     this.rateLimiter = rateLimiter;
     this.fetched = fetched;
     this.activeConnections = activeConnections;
+    this.stop = stop;
+    stop.onStop(() -> open.forEach(TransportResponse::close));
   }
 
   /** The If-Range value to send, or {@code null} (none available, or the server mishandles it). */
@@ -67,15 +76,16 @@ final class FetchContext {
     }
   }
 
-  /** Registers an open response so that {@link #stop} can abort it. */
+  /** Registers an open response so that a stop aborts it. */
   void opened(TransportResponse r) {
     open.add(r);
     activeConnections.incrementAndGet();
-    if (stopReason.get() != null) {
+    if (stop.stopped()) {
       r.close();
     }
   }
 
+  /** Closes a response registered with {@link #opened}. */
   void closed(TransportResponse r) {
     if (open.remove(r)) {
       activeConnections.decrementAndGet();
@@ -83,40 +93,48 @@ final class FetchContext {
     r.close();
   }
 
-  /** Takes a response out of this context without closing it: another stage will read it. */
-  void handOver(TransportResponse r) {
-    if (open.remove(r)) {
+  /**
+   * Ends the phase because ranges do not work: the download continues as one stream from byte 0,
+   * from {@code response} (an open 200 with the whole file, taken out of this phase) or from a
+   * new plain GET when {@code null}. Only the first call counts; a later one's response is closed.
+   */
+  void fallBack(String why, TransportResponse response) {
+    if (response != null && open.remove(response)) {
       activeConnections.decrementAndGet();
     }
+    FetchOutcome.FallBack f = new FetchOutcome.FallBack(why, response);
+    if (!stop.stopped() && fallBack.compareAndSet(null, f)) {
+      stop.stop(new FallBackSignal());
+    } else if (response != null) {
+      response.close();
+    }
+  }
+
+  /** Why the phase gave up ranges, or {@code null}. */
+  FetchOutcome.FallBack fallBack() {
+    return fallBack.get();
+  }
+
+  /** Stop reason of a phase that ended by {@link #fallBack}; never reported to the user. */
+  static final class FallBackSignal extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    FallBackSignal() {
+      super("ranges given up");
+    }
+  }
+
+  /** A 206 for a range not starting at byte 0 carried the right Content-Range. */
+  void honestRange() {
+    honestRanges.incrementAndGet();
   }
 
   /**
-   * Records the first reason to stop, and aborts every open response.
-   *
-   * @return whether {@code reason} is the one recorded (false: the download had already stopped)
+   * A 206 for a range not starting at byte 0 carried a wrong Content-Range. Returns true when
+   * such answers are all this server gives: ranges are then unusable here.
    */
-  boolean stop(Throwable reason) {
-    if (stopReason.compareAndSet(null, reason)) {
-      stopListeners.forEach(Runnable::run);
-      for (TransportResponse r : open) {
-        r.close();
-      }
-      return true;
-    }
-    return false;
-  }
-
-  void onStop(Runnable listener) {
-    stopListeners.add(listener);
-  }
-
-  /** The reason the download stopped, or {@code null} while it runs. */
-  Throwable stopReason() {
-    return stopReason.get();
-  }
-
-  boolean stopped() {
-    return stopReason.get() != null;
+  boolean lyingRange() {
+    return lies.incrementAndGet() >= LIES_BEFORE_GIVING_UP_RANGES && honestRanges.get() == 0;
   }
 
   /** Writes a body chunk at {@code position}; failures are the local disk's, not the network's. */

@@ -6,33 +6,48 @@ import dev.rget.core.range.ByteRange;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Fetches the missing ranges of a file over several connections at once. The probe's open 206,
- * when it holds the first missing bytes, becomes the first connection's first segment.
+ * Fetches the missing ranges of a file over several connections at once, each a task on the
+ * download's executor. The probe's open 206, when it holds the first missing bytes, becomes the
+ * first connection's first segment.
  */
 final class ParallelFetch {
+  /**
+   * After a stop, how long connections may take to leave. Every wait of theirs wakes on the stop
+   * at once, so this is a last resort; a connection still busy after it can no longer write (the
+   * scheduler gives it no more bytes to claim).
+   */
+  private static final long LEAVE_NANOS = TimeUnit.SECONDS.toNanos(2);
+
   private final FetchContext ctx;
   private final List<ByteRange> missing;
   private final int connections;
+  private final Executor executor;
 
-  ParallelFetch(FetchContext ctx, List<ByteRange> missing, int connections) {
+  ParallelFetch(FetchContext ctx, List<ByteRange> missing, int connections, Executor executor) {
     this.ctx = ctx;
     this.missing = missing;
     this.connections = connections;
+    this.executor = executor;
   }
 
   /**
-   * Runs until every missing byte is written or the download stops.
+   * Runs until every missing byte is written, ranges turn out unusable, or the download stops.
    *
    * @param probe the probe, whose 206 body is used if it starts where the first hole does;
    *     otherwise it is closed
-   * @throws RangesIgnoredException with the open 200 response, to become a single stream
+   * @return {@link FetchOutcome.Done}, or {@link FetchOutcome.FallBack} to continue as one stream
    * @throws RemoteChangedException when the remote version changed
    * @throws DownloadException on a permanent failure, or cancellation
    */
-  void run(Probe probe) throws IOException, InterruptedException {
+  FetchOutcome run(Probe probe) throws IOException {
     long total = missing.stream().mapToLong(ByteRange::length).sum();
     long minSplit = ctx.options.minSplitSize();
     int workers = (int) Math.max(1, Math.min(connections, (total + minSplit - 1) / minSplit));
@@ -49,14 +64,13 @@ final class ParallelFetch {
     } else {
       probe.close();
     }
-    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit);
-    ctx.onStop(scheduler::stop);
-    if (ctx.stopped()) {
-      scheduler.stop();
-    }
+    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, System::nanoTime);
+    ctx.stop.onStop(scheduler::stop);
     AtomicInteger live = new AtomicInteger();
-    List<Thread> threads = new ArrayList<>();
-    for (int i = 0; i < workers; i++) {
+    Phaser running = new Phaser(1);
+    ConnectionRamp ramp = ctx.options.adaptiveConnections() ? new ConnectionRamp(workers)
+        : ConnectionRamp.fixed(workers);
+    for (int i = 0; i < ramp.initial(); i++) {
       SegmentWorker w = new SegmentWorker(ctx, scheduler, live);
       if (i == 0) {
         w.inDownloadSlot();
@@ -65,16 +79,15 @@ final class ParallelFetch {
         w.startingWith(scheduler.adopt(0, adoptedEnd),
             new SegmentWorker.Opened(probe.body(), probe.asked()));
       }
-      live.incrementAndGet();
-      Thread t = new Thread(w, "rget-conn-" + (i + 1));
-      t.setDaemon(true);
-      threads.add(t);
-      t.start();
+      launch(w, live, running);
     }
-    for (Thread t : threads) {
-      t.join();
+    awaitWorkers(running, ramp, () -> launch(new SegmentWorker(ctx, scheduler, live), live,
+        running));
+    FetchOutcome.FallBack fallBack = ctx.fallBack();
+    Throwable reason = ctx.stop.reason();
+    if (fallBack != null && reason instanceof FetchContext.FallBackSignal) {
+      return fallBack;
     }
-    Throwable reason = ctx.stopReason();
     if (reason instanceof IOException io) {
       throw io;
     }
@@ -84,6 +97,62 @@ final class ParallelFetch {
     if (!scheduler.isComplete()) {
       throw new DownloadException(FailureKind.INTERNAL,
           "bug: all connections ended with ranges left to fetch");
+    }
+    return new FetchOutcome.Done();
+  }
+
+  /** Runs one connection on the executor. */
+  private void launch(SegmentWorker w, AtomicInteger live, Phaser running) {
+    live.incrementAndGet();
+    running.register();
+    try {
+      executor.execute(() -> {
+        try {
+          w.run();
+        } finally {
+          running.arriveAndDeregister();
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      live.decrementAndGet();
+      running.arriveAndDeregister();
+      ctx.stop.stop(new DownloadException(FailureKind.INTERNAL,
+          "the executor refused a connection's task: " + e, e));
+    }
+  }
+
+  /**
+   * Waits for every connection to leave, adding connections while the ramp says they pay; after
+   * a stop, waits at most {@link #LEAVE_NANOS}.
+   */
+  private void awaitWorkers(Phaser running, ConnectionRamp ramp, Runnable addOne)
+      throws IOException {
+    int phase = running.arrive();
+    long stoppedAt = 0;
+    while (true) {
+      try {
+        running.awaitAdvanceInterruptibly(phase, ramp.settled() ? 50 : 10,
+            TimeUnit.MILLISECONDS);
+        return;
+      } catch (TimeoutException e) {
+        if (!ctx.stop.stopped()) {
+          for (int n = ramp.tick(System.nanoTime(), ctx.fetched.get()); n > 0; n--) {
+            addOne.run();
+          }
+        }
+        if (ctx.stop.stopped()) {
+          long now = System.nanoTime();
+          if (stoppedAt == 0) {
+            stoppedAt = now;
+          } else if (now - stoppedAt > LEAVE_NANOS) {
+            return;
+          }
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        ctx.stop.stop(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
+        throw ctx.stop.asException();
+      }
     }
   }
 }

@@ -50,7 +50,7 @@ final class ResponseChecker {
     }
     ByteRange got = cr.range();
     if (got.first() != requested.first() || got.last() > requested.last()) {
-      throw RetryableException.protocol("server sent bytes " + got + " when asked for " + requested
+      throw RetryableException.wrongRange("server sent bytes " + got + " when asked for " + requested
           + " (" + r.uri() + ")");
     }
     if (r.header(Headers.CONTENT_TYPE).map(t -> t.toLowerCase(Locale.ROOT)

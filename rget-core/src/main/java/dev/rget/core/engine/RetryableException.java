@@ -15,13 +15,30 @@ final class RetryableException extends IOException {
   private final FailureKind kind;
   private final transient Duration retryAfter;
   private final boolean throttled;
+  private final boolean wrongRange;
 
   RetryableException(FailureKind kind, String message, Duration retryAfter, boolean throttled,
       Throwable cause) {
+    this(kind, message, retryAfter, throttled, false, cause);
+  }
+
+  private RetryableException(FailureKind kind, String message, Duration retryAfter,
+      boolean throttled, boolean wrongRange, Throwable cause) {
     super(message, cause);
     this.kind = kind;
     this.retryAfter = retryAfter;
     this.throttled = throttled;
+    this.wrongRange = wrongRange;
+  }
+
+  /** A 206 whose Content-Range names other bytes than those asked for. */
+  static RetryableException wrongRange(String message) {
+    return new RetryableException(FailureKind.PROTOCOL, message, null, false, true, null);
+  }
+
+  /** Whether this is a 206 that named other bytes than those asked for. */
+  boolean wrongRange() {
+    return wrongRange;
   }
 
   static RetryableException network(String message, Throwable cause) {

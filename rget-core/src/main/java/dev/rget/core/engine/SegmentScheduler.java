@@ -4,6 +4,7 @@ import dev.rget.core.range.ByteRange;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * Hands out the byte ranges still to fetch, one {@link Segment} per connection, so that no
@@ -20,6 +21,9 @@ import java.util.List;
  *       but never by a connection so slow that it would finish its piece after the owner would
  *       have finished the whole remainder.
  * </ul>
+ * Before both, a connection that has delivered nothing at all for {@link #SILENT_NANOS} loses its
+ * whole remainder to an idle one, whatever the rates (a rate needs bytes to exist), and its
+ * response is closed so it stops waiting for the stall timeout.
  * A failed connection gives its unfinished remainder back. All state changes under this object's
  * lock; the claim/advance protocol ({@link #claim}, {@link #advance}) makes a steal take effect
  * at the owner's next claim, so every byte has exactly one writer.
@@ -34,10 +38,13 @@ final class SegmentScheduler {
   private static final double MIN_TAIL_SECONDS = 0.25;
   /** A segment must have carried this much before its rate says anything. */
   private static final long MIN_MEASURED_BYTES = 64 * 1024;
+  /** A segment that has carried no byte for this long is taken over by an idle connection. */
+  static final long SILENT_NANOS = 1_000_000_000L;
 
   private final ArrayDeque<long[]> pending = new ArrayDeque<>();
   private final List<Segment> active = new ArrayList<>();
   private final long minSplit;
+  private final LongSupplier clock;
   /** Rate of recently finished segments, bytes/s (0 until one is known), for newcomers. */
   private double recentRate;
   private boolean stopped;
@@ -46,9 +53,11 @@ final class SegmentScheduler {
    * @param missing the holes to fill
    * @param pieces how many pieces to cut them into up front (usually the connection count)
    * @param minSplit smallest piece, and half the smallest range worth stealing from
+   * @param clock the time in nanoseconds ({@code System::nanoTime}, or a test's clock)
    */
-  SegmentScheduler(List<ByteRange> missing, int pieces, long minSplit) {
+  SegmentScheduler(List<ByteRange> missing, int pieces, long minSplit, LongSupplier clock) {
     this.minSplit = minSplit;
+    this.clock = clock;
     long total = 0;
     for (ByteRange r : missing) {
       total += r.length();
@@ -70,7 +79,7 @@ final class SegmentScheduler {
    * piece); {@code [start, end)} must not be among the ranges given to the constructor.
    */
   synchronized Segment adopt(long start, long end) {
-    Segment s = new Segment(start, end);
+    Segment s = new Segment(start, end, clock.getAsLong());
     active.add(s);
     return s;
   }
@@ -84,30 +93,59 @@ final class SegmentScheduler {
    */
   synchronized Segment acquire(double ownRate) throws InterruptedException {
     while (true) {
-      if (stopped) {
-        return null;
-      }
-      long[] next = pending.poll();
-      if (next != null) {
-        Segment s = new Segment(next[0], next[1]);
-        active.add(s);
+      Segment s = tryAcquire(ownRate);
+      if (s != null || stopped || active.isEmpty()) {
         return s;
-      }
-      long now = System.nanoTime();
-      double thiefRate = ownRate > 0 ? ownRate : recentRate;
-      Segment stolen = takeOverSlowTail(thiefRate, now);
-      if (stolen == null) {
-        stolen = splitLargest(thiefRate, now);
-      }
-      if (stolen != null) {
-        return stolen;
-      }
-      if (active.isEmpty()) {
-        return null;
       }
       // Rates change with time, so a steal that is not worth it now may be soon.
       wait(250);
     }
+  }
+
+  /**
+   * The decision {@link #acquire} takes at one moment (the clock's now): the next pending
+   * range, or a part of one in flight, or {@code null} when nothing is worth taking now.
+   */
+  synchronized Segment tryAcquire(double ownRate) {
+    if (stopped) {
+      return null;
+    }
+    long now = clock.getAsLong();
+    long[] next = pending.poll();
+    if (next != null) {
+      Segment s = new Segment(next[0], next[1], now);
+      active.add(s);
+      return s;
+    }
+    double thiefRate = ownRate > 0 ? ownRate : recentRate;
+    Segment stolen = takeOverSilent(now);
+    if (stolen == null) {
+      stolen = takeOverSlowTail(thiefRate, now);
+    }
+    if (stolen == null) {
+      stolen = splitLargest(thiefRate, now);
+    }
+    return stolen;
+  }
+
+  /** All of the remainder of the longest-silent segment, if one has been silent long enough. */
+  private Segment takeOverSilent(long now) {
+    Segment victim = null;
+    for (Segment s : active) {
+      if (s.writtenSinceStart == 0 && s.remaining() > 0 && now - s.startedNanos >= SILENT_NANOS
+          && (victim == null || s.startedNanos < victim.startedNanos)) {
+        victim = s;
+      }
+    }
+    if (victim == null) {
+      return null;
+    }
+    return cut(victim, victim.reserved);
+  }
+
+  /** Whether {@code s} has nothing left for its owner (its tail was all taken, or it is done). */
+  synchronized boolean takenOver(Segment s) {
+    return s.pos >= s.end;
   }
 
   private Segment takeOverSlowTail(double thiefRate, long now) {
@@ -172,14 +210,21 @@ final class SegmentScheduler {
     return cut(victim, victim.end - take);
   }
 
-  /** Moves the victim's end back to {@code at} and makes {@code [at, old end)} a new segment. */
+  /**
+   * Moves the victim's end back to {@code at} and makes {@code [at, old end)} a new segment. A
+   * victim left with nothing has its response closed: its owner would otherwise wait on it for
+   * bytes nobody needs, up to the stall timeout when the server sends none.
+   */
   private Segment cut(Segment victim, long at) {
     if (at >= victim.end) {
       return null;
     }
-    Segment s = new Segment(at, victim.end);
+    Segment s = new Segment(at, victim.end, clock.getAsLong());
     victim.end = at;
     active.add(s);
+    if (victim.pos >= victim.end) {
+      victim.abandon();
+    }
     return s;
   }
 
@@ -229,7 +274,7 @@ final class SegmentScheduler {
     if (s.writtenSinceStart < MIN_MEASURED_BYTES) {
       return 0;
     }
-    double rate = rate(s, System.nanoTime());
+    double rate = rate(s, clock.getAsLong());
     recentRate = recentRate == 0 ? rate : 0.7 * recentRate + 0.3 * rate;
     return rate;
   }

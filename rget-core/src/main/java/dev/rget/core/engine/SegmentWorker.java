@@ -71,7 +71,7 @@ final class SegmentWorker implements Runnable {
         // Wait for a slot, but not past the end: the download (or its cancellation) must not
         // hang on a connection that never got to start.
         while (!hosts.tryAcquire(host, Duration.ofMillis(100))) {
-          if (ctx.stopped() || scheduler.isComplete()) {
+          if (ctx.stop.stopped() || scheduler.isComplete()) {
             return;
           }
         }
@@ -114,20 +114,19 @@ final class SegmentWorker implements Runnable {
         fetch(seg, opened);
         failures = 0;
       } catch (RetryableException e) {
+        if (ctx.stop.stopped()) {
+          return;
+        }
         retry = e;
       } catch (InterruptedIOException e) {
         return;
-      } catch (RangesIgnoredException e) {
-        if (!ctx.stop(e) && e.response() != null) {
-          // Another connection already ended the download: nobody will read this body.
-          e.response().close();
-        }
-        return;
       } catch (RemoteChangedException | DownloadException e) {
-        ctx.stop(e);
+        ctx.stop.stop(e);
         return;
       } catch (IOException | RuntimeException e) {
-        ctx.stop(new DownloadException(FailureKind.INTERNAL, "unexpected: " + e, e));
+        if (!ctx.stop.stopped()) {
+          ctx.stop.stop(new DownloadException(FailureKind.INTERNAL, "unexpected: " + e, e));
+        }
         return;
       } finally {
         // Whatever happened, the unfinished remainder goes back for any connection to take.
@@ -139,9 +138,6 @@ final class SegmentWorker implements Runnable {
       if (retry == null) {
         continue;
       }
-      if (ctx.stopped()) {
-        return;
-      }
       failures = seg.writtenSinceStart > 0 ? 1 : failures + 1;
       if (retry.throttled() && retireUnlessLast()) {
         // The server says it is overloaded: one connection fewer rather than hammering it.
@@ -151,10 +147,12 @@ final class SegmentWorker implements Runnable {
         return;
       }
       if (failures > ctx.options.retries()) {
-        ctx.stop(retry.giveUp(failures));
+        ctx.stop.stop(retry.giveUp(failures));
         return;
       }
-      sleep(Backoff.delay(failures, retry.retryAfter()));
+      if (!ctx.stop.pause(Backoff.delay(failures, retry.retryAfter()))) {
+        return;
+      }
     }
   }
 
@@ -178,7 +176,7 @@ final class SegmentWorker implements Runnable {
   private void fetch(Segment seg, Opened opened) throws IOException {
     while (true) {
       long[] b = scheduler.bounds(seg);
-      if (b[0] >= b[1] || ctx.stopped()) {
+      if (b[0] >= b[1] || ctx.stop.stopped()) {
         if (opened != null) {
           opened.response().close();
         }
@@ -201,15 +199,19 @@ final class SegmentWorker implements Runnable {
         if (ifRange != null) {
           headers.put(Headers.IF_RANGE, ifRange);
         }
-        r = ctx.sender.send("GET", ctx.uri, headers);
+        r = ctx.stop.network(() -> ctx.sender.send("GET", ctx.uri, headers));
       }
       boolean handedOver = false;
       ctx.opened(r);
       try {
         int status = r.status();
         if (status == 200) {
-          onFullResponse(r, ifRange != null);
-          continue;
+          if (onFullResponse(r, ifRange != null)) {
+            continue;
+          }
+          FetchOutcome.FallBack fb = ctx.fallBack();
+          handedOver = fb != null && fb.response() == r;
+          return;
         }
         if (status == 416) {
           throw on416(r);
@@ -218,18 +220,29 @@ final class SegmentWorker implements Runnable {
           throw RetryableException.protocol("unexpected HTTP " + HttpStatus.describe(status)
               + " to a range request from " + r.uri());
         }
-        ByteRange got = ResponseChecker.checkPartial(r, requested, ctx.validators,
-            ctx.contentCoding);
+        ByteRange got;
+        try {
+          got = ResponseChecker.checkPartial(r, requested, ctx.validators, ctx.contentCoding);
+        } catch (RetryableException e) {
+          if (e.wrongRange() && requested.first() > 0 && ctx.lyingRange()) {
+            // The probe's range at byte 0 was right, every other one wrong: the server's
+            // ranges cannot be trusted, but its whole file may be.
+            ctx.fallBack("every answer to a range request not starting at byte 0 carried a"
+                + " wrong Content-Range (" + e.getMessage() + "): ranges are unusable on this"
+                + " server", null);
+            return;
+          }
+          throw e;
+        }
+        if (requested.first() > 0) {
+          ctx.honestRange();
+        }
+        seg.watch(r);
         if (!copyBody(r, seg, got)) {
           return;
         }
-      } catch (RangesIgnoredException e) {
-        if (e.response() == r) {
-          handedOver = true;
-          ctx.handOver(r);
-        }
-        throw e;
       } finally {
+        seg.watch(null);
         if (!handedOver) {
           ctx.closed(r);
         }
@@ -252,12 +265,14 @@ final class SegmentWorker implements Runnable {
       } catch (InterruptedIOException e) {
         throw e;
       } catch (EOFException e) {
-        if (ctx.stopped()) {
+        if (ctx.stop.stopped() || scheduler.takenOver(seg)) {
           return false;
         }
         throw truncated(got, pos, e);
       } catch (IOException e) {
-        if (ctx.stopped()) {
+        if (ctx.stop.stopped() || scheduler.takenOver(seg)) {
+          // Stopped, or the scheduler gave all of this silent segment to another connection
+          // and closed this response to free the connection.
           return false;
         }
         throw RetryableException.network("connection lost after " + (pos - got.first()) + " of "
@@ -266,21 +281,27 @@ final class SegmentWorker implements Runnable {
       if (chunk == null) {
         throw truncated(got, pos, null);
       }
-      int n = (int) Math.min(chunk.remaining(), stop - pos);
-      // Paced before the claim, so that a claim is always followed at once by its write.
-      ctx.rateLimiter.acquire(n);
-      long allowed = scheduler.claim(seg, n);
-      if (allowed <= 0) {
-        return false;
-      }
-      chunk.limit(chunk.position() + (int) allowed);
-      ctx.write(chunk, pos);
-      ctx.ledger.add(pos, pos + allowed);
-      scheduler.advance(seg, allowed);
-      ctx.fetched.addAndGet(allowed);
-      pos += allowed;
-      if (allowed < n) {
-        return false;
+      int chunkEnd = chunk.position() + (int) Math.min(chunk.remaining(), stop - pos);
+      // Written in pieces the rate limiter pays for one at a time, so that progress (and the
+      // saved state) moves at the limited rate instead of a whole chunk at a time.
+      while (chunk.position() < chunkEnd) {
+        int n = (int) Math.min(chunkEnd - chunk.position(), ctx.rateLimiter.sliceBytes());
+        // Paced before the claim, so that a claim is always followed at once by its write.
+        ctx.rateLimiter.acquire(n, ctx.stop);
+        long allowed = scheduler.claim(seg, n);
+        if (allowed <= 0) {
+          return false;
+        }
+        chunk.limit(chunk.position() + (int) allowed);
+        ctx.write(chunk, pos);
+        chunk.limit(chunkEnd);
+        ctx.ledger.add(pos, pos + allowed);
+        scheduler.advance(seg, allowed);
+        ctx.fetched.addAndGet(allowed);
+        pos += allowed;
+        if (allowed < n) {
+          return false;
+        }
       }
     }
     // Read the end of the body so the connection goes back to the pool for the next range.
@@ -308,13 +329,13 @@ final class SegmentWorker implements Runnable {
    * version is unchanged and we sent If-Range, the server is mishandling If-Range: stop sending
    * it and retry. Otherwise it does not do ranges.
    */
-  private void onFullResponse(TransportResponse r, boolean sentIfRange) throws IOException {
+  private boolean onFullResponse(TransportResponse r, boolean sentIfRange) throws IOException {
     ResponseChecker.checkVersion(r, ctx.validators);
     ResponseChecker.checkCoding(r, ctx.contentCoding);
     if (r.header(Headers.CONTENT_RANGE).isPresent()) {
-      throw new RangesIgnoredException("the server answers range requests with a 200 that holds"
-          + " only part of the file (Content-Range " + r.header(Headers.CONTENT_RANGE).get()
-          + ")", null);
+      ctx.fallBack("the server answers range requests with a 200 that holds only part of the"
+          + " file (Content-Range " + r.header(Headers.CONTENT_RANGE).get() + ")", null);
+      return false;
     }
     long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
     if (declared >= 0 && declared != ctx.validators.length()) {
@@ -323,9 +344,10 @@ final class SegmentWorker implements Runnable {
     }
     if (sentIfRange) {
       ctx.disableIfRange();
-      return;
+      return true;
     }
-    throw new RangesIgnoredException("the server ignores range requests", r);
+    ctx.fallBack("the server ignores range requests", r);
+    return false;
   }
 
   private IOException on416(TransportResponse r) {
@@ -338,7 +360,4 @@ final class SegmentWorker implements Runnable {
     return RetryableException.protocol("416 for a range inside the file from " + r.uri());
   }
 
-  private static void sleep(Duration d) throws InterruptedException {
-    Thread.sleep(d.toMillis());
-  }
 }

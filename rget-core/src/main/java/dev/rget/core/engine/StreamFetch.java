@@ -26,7 +26,7 @@ final class StreamFetch {
    *
    * @param first an open 200 response to start from, or {@code null} to send a new request
    */
-  long run(TransportResponse first) throws IOException, InterruptedException {
+  long run(TransportResponse first) throws IOException {
     long known = ctx.validators.length();
     TransportResponse r = first;
     int failures = 0;
@@ -35,7 +35,8 @@ final class StreamFetch {
       long pos = 0;
       try {
         if (r == null) {
-          r = ctx.sender.send("GET", ctx.uri, Map.of(Headers.ACCEPT_ENCODING, "identity"));
+          r = ctx.stop.network(
+              () -> ctx.sender.send("GET", ctx.uri, Map.of(Headers.ACCEPT_ENCODING, "identity")));
         }
         ctx.opened(r);
         if (r.status() != 200) {
@@ -60,8 +61,8 @@ final class StreamFetch {
           } catch (InterruptedIOException e) {
             throw e;
           } catch (IOException e) {
-            if (ctx.stopped()) {
-              throw stoppedException();
+            if (ctx.stop.stopped()) {
+              throw ctx.stop.asException();
             }
             throw RetryableException.network("connection lost after " + pos + " bytes: "
                 + RequestSender.describe(e), e);
@@ -84,14 +85,21 @@ final class StreamFetch {
                 + " maximum of " + max + " bytes (--max-filesize) for a file of unannounced"
                 + " length");
           }
-          if (ctx.stopped()) {
-            throw stoppedException();
+          if (ctx.stop.stopped()) {
+            throw ctx.stop.asException();
           }
-          ctx.rateLimiter.acquire(n);
-          ctx.write(chunk, pos);
-          ctx.ledger.add(pos, pos + n);
-          ctx.fetched.addAndGet(n);
-          pos += n;
+          int chunkEnd = chunk.limit();
+          while (chunk.position() < chunkEnd) {
+            int piece = (int) Math.min(chunkEnd - chunk.position(),
+                ctx.rateLimiter.sliceBytes());
+            ctx.rateLimiter.acquire(piece, ctx.stop);
+            chunk.limit(chunk.position() + piece);
+            ctx.write(chunk, pos);
+            chunk.limit(chunkEnd);
+            ctx.ledger.add(pos, pos + piece);
+            ctx.fetched.addAndGet(piece);
+            pos += piece;
+          }
         }
         if (known >= 0 && pos != known) {
           throw RetryableException.network("server closed the connection after " + pos + " of "
@@ -99,15 +107,15 @@ final class StreamFetch {
         }
         return pos;
       } catch (RetryableException e) {
-        if (ctx.stopped()) {
-          throw stoppedException();
+        if (ctx.stop.stopped()) {
+          throw ctx.stop.asException();
         }
         failures = pos > best ? 1 : failures + 1;
         best = Math.max(best, pos);
         if (failures > ctx.options.retries()) {
           throw e.giveUp(failures);
         }
-        Thread.sleep(Backoff.delay(failures, e.retryAfter()).toMillis());
+        ctx.stop.sleep(Backoff.delay(failures, e.retryAfter()));
       } finally {
         if (r != null) {
           ctx.closed(r);
@@ -115,11 +123,5 @@ final class StreamFetch {
         }
       }
     }
-  }
-
-  private IOException stoppedException() {
-    Throwable reason = ctx.stopReason();
-    return reason instanceof IOException io ? io
-        : new DownloadException(FailureKind.CANCELLED, "cancelled");
   }
 }

@@ -31,6 +31,11 @@ public final class Http1Transport implements Transport {
   private static final int MAX_HEAD = 64 * 1024;
   private static final int MAX_INFORMATIONAL = 16;
   private static final int MAX_IDLE_PER_HOST = 64;
+  /**
+   * An idle connection older than this is closed rather than reused: servers close theirs after
+   * a few seconds (Apache 5 s, nginx 75 s), and one closed under a request costs a retry.
+   */
+  static final long MAX_IDLE_NANOS = 4_000_000_000L;
 
   private final Duration connectTimeout;
   private final Duration headerTimeout;
@@ -138,13 +143,29 @@ public final class Http1Transport implements Transport {
     if (q == null) {
       return null;
     }
+    evictIdle(System.nanoTime());
     Connection c;
     while ((c = q.pollLast()) != null) {
-      if (c.wire.socket().isOpen()) {
+      if (c.usableAfterIdle()) {
         return c;
       }
+      c.wire.close();
     }
     return null;
+  }
+
+  /**
+   * Closes the pooled connections idle for longer than {@link #MAX_IDLE_NANOS} at {@code now}.
+   * Run on every take and give-back, so no thread of its own is needed.
+   */
+  void evictIdle(long now) {
+    for (ConcurrentLinkedDeque<Connection> q : idle.values()) {
+      for (Connection c : q) {
+        if (now - c.idleSince > MAX_IDLE_NANOS && q.remove(c)) {
+          c.wire.close();
+        }
+      }
+    }
   }
 
   private void giveBack(Connection c) {
@@ -152,10 +173,13 @@ public final class Http1Transport implements Transport {
       c.wire.close();
       return;
     }
+    long now = System.nanoTime();
+    evictIdle(now);
     ConcurrentLinkedDeque<Connection> q = idle.computeIfAbsent(c.key, k -> new ConcurrentLinkedDeque<>());
     if (q.size() >= MAX_IDLE_PER_HOST) {
       c.wire.close();
     } else {
+      c.idleSince = now;
       q.add(c);
     }
   }
@@ -287,11 +311,33 @@ public final class Http1Transport implements Transport {
     final String key;
     final Wire wire;
     final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+    /** When it went back to the pool (System.nanoTime). */
+    volatile long idleSince;
 
     Connection(String key, Wire wire) {
       this.key = key;
       this.wire = wire;
       buf.limit(0);
+    }
+
+    /**
+     * Whether a pooled connection can carry a request: open, and with nothing to read. An idle
+     * connection has no response pending, so bytes or an end of stream mean the server closed
+     * it or broke it.
+     */
+    boolean usableAfterIdle() {
+      if (!wire.socket().isOpen()) {
+        return false;
+      }
+      try {
+        buf.clear();
+        int n = wire.read(buf);
+        return n == 0 && !wire.hasBuffered();
+      } catch (IOException e) {
+        return false;
+      } finally {
+        buf.limit(0);
+      }
     }
 
     TransportResponse exchange(TransportRequest request, byte[] head) throws IOException {
