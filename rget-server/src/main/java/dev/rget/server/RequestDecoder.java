@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.util.List;
 
@@ -60,6 +61,7 @@ final class RequestDecoder extends HttpRequestDecoder {
   private boolean headInProgress;
   private boolean folded;
   private boolean afterLf;
+  private boolean inBody;
 
   RequestDecoder() {
     super(config());
@@ -100,10 +102,35 @@ final class RequestDecoder extends HttpRequestDecoder {
     }
   }
 
+  /**
+   * Decodes the body of the request just decoded (an upload), then pauses again after its last
+   * piece: the next request head waits for {@link #resume()} as usual. Body bytes start no head
+   * deadline and are passed on as they are.
+   */
+  void resumeBody() throws Exception {
+    paused = false;
+    inBody = true;
+    ByteBuf buffered = internalBuffer();
+    if (buffered.isReadable() && ctx != null && !ctx.isRemoved()) {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    }
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     if (paused) {
       return; // the bytes stay buffered until resume()
+    }
+    if (inBody) {
+      int before = out.size();
+      super.decode(ctx, in, out);
+      for (int i = before; i < out.size(); i++) {
+        if (out.get(i) instanceof LastHttpContent) {
+          inBody = false;
+          paused = true; // the next head waits for resume()
+        }
+      }
+      return;
     }
     if (!headInProgress) {
       // Empty lines before a request line are ignored (RFC 9112 section 2.2), and do not start a
