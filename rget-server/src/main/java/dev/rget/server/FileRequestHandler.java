@@ -277,6 +277,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       }
       send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
     });
+    decoder.bodyWanted();
     upload.start(req, path.segments().subList(1, path.segments().size()));
   }
 

@@ -62,6 +62,7 @@ final class RequestDecoder extends HttpRequestDecoder {
   private boolean folded;
   private boolean afterLf;
   private boolean inBody;
+  private boolean bodyWanted;
 
   RequestDecoder() {
     super(config());
@@ -95,6 +96,7 @@ final class RequestDecoder extends HttpRequestDecoder {
    * previous reply is out). Decoded messages go down the pipeline before this returns.
    */
   void resume() throws Exception {
+    bodyWanted = false;
     paused = false;
     ByteBuf buffered = internalBuffer();
     if (buffered.isReadable() && ctx != null && !ctx.isRemoved()) {
@@ -108,12 +110,32 @@ final class RequestDecoder extends HttpRequestDecoder {
    * deadline and are passed on as they are.
    */
   void resumeBody() throws Exception {
+    bodyWanted = false;
     paused = false;
     inBody = true;
     ByteBuf buffered = internalBuffer();
     if (buffered.isReadable() && ctx != null && !ctx.isRemoved()) {
       channelRead(ctx, Unpooled.EMPTY_BUFFER);
     }
+  }
+
+  /**
+   * The request just decoded is an upload whose body may be wanted: if the connection closes
+   * before {@link #resumeBody()}, the body bytes already received are still decoded and passed on
+   * (an upload keeps the bytes of a cut-off request) instead of being dropped with the buffer.
+   */
+  void bodyWanted() {
+    bodyWanted = true;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (bodyWanted && paused) {
+      bodyWanted = false;
+      paused = false;
+      inBody = true;
+    }
+    super.channelInactive(ctx);
   }
 
   @Override
