@@ -79,6 +79,26 @@ public final class ServeCommand implements Callable<Integer> {
           + " By default only localhost, 127.x.y.z and [::1] are answered; others get 421.")
   List<String> allowHosts = new ArrayList<>();
 
+  @Option(names = "--uploads", paramLabel = "UPDIR",
+      description = "Accept resumable uploads (tus 1.0.0) at /uploads/: completed ones are moved into"
+          + " UPDIR under their sanitized filename (never replacing a file: NAME.1 ...), partial ones"
+          + " are kept in UPDIR/.rget-uploads. Default: no uploads.")
+  Path uploads;
+
+  @Option(names = "--upload-max-size", paramLabel = "SIZE", defaultValue = "4g",
+      description = "Largest upload accepted (413 beyond; default: ${DEFAULT-VALUE}).")
+  String uploadMaxSize;
+
+  @Option(names = "--upload-token", paramLabel = "TOKEN",
+      description = "Require 'Authorization: Bearer TOKEN' on upload requests (401 without it)."
+          + " Default: anyone who reaches the port may upload.")
+  String uploadToken;
+
+  @Option(names = "--upload-expiry", paramLabel = "HOURS", defaultValue = "24",
+      description = "Unfinished uploads are deleted this long after their last write"
+          + " (default: ${DEFAULT-VALUE}).")
+  long uploadExpiryHours;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -122,6 +142,22 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       return usage(err, "--allow-host: " + e.getMessage());
     }
+    if (uploads != null) {
+      if (!Files.isDirectory(uploads)) {
+        return usage(err, "--uploads: not a directory: " + uploads);
+      }
+      if (uploadExpiryHours <= 0) {
+        return usage(err, "--upload-expiry must be positive");
+      }
+      try {
+        builder.uploads(uploads).uploadMaxSize(Units.parseSize(uploadMaxSize)).uploadToken(uploadToken)
+            .uploadExpiry(Duration.ofHours(uploadExpiryHours));
+      } catch (IllegalArgumentException e) {
+        return usage(err, "--upload-*: " + e.getMessage());
+      }
+    } else if (uploadToken != null) {
+      return usage(err, "--upload-token needs --uploads UPDIR");
+    }
     ServerConfig config = builder.build();
 
     FileServer server;
@@ -136,6 +172,9 @@ public final class ServeCommand implements Callable<Integer> {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "rget-serve-shutdown"));
     System.out.println("Serving " + dir + " on " + server.uri());
+    if (uploads != null) {
+      System.out.println("Uploads (tus 1.0.0) at " + server.uri().resolve("/uploads/") + " into " + uploads);
+    }
     System.out.flush();
     server.awaitClose();
     if (server.failure().isPresent()) {

@@ -1,6 +1,7 @@
 package dev.rget.server;
 
 import dev.rget.core.range.ByteRange;
+import dev.rget.server.upload.TusEndpoint;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -50,6 +52,8 @@ import java.util.concurrent.TimeUnit;
 final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   static final AsciiString X_CONTENT_TYPE_OPTIONS = AsciiString.cached("x-content-type-options");
   static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
+  /** The first path segment of the upload endpoint. */
+  static final String UPLOADS = "uploads";
 
   private final FileResponder responder;
   private final Executor fileSystem;
@@ -60,6 +64,11 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private final long ratePerConnection;
   private final long headTimeoutNanos;
   private final Fatal fatal;
+  /** The upload endpoint, or null when the server takes no uploads. */
+  private final TusEndpoint uploads;
+  private final Executor uploadIo;
+  /** The upload request being answered on this connection, if any. */
+  private UploadExchange upload;
   private boolean busy;
   private boolean draining;
   private ScheduledFuture<?> headDeadline;
@@ -70,7 +79,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   FileRequestHandler(FileResponder responder, Executor fileSystem, RequestDecoder decoder,
       HostCheck hostCheck, ServedTree tree, AccessLog accessLog, long ratePerConnection,
-      long headTimeoutNanos, Fatal fatal) {
+      long headTimeoutNanos, Fatal fatal, TusEndpoint uploads, Executor uploadIo) {
     this.responder = responder;
     this.fileSystem = fileSystem;
     this.decoder = decoder;
@@ -80,6 +89,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     this.ratePerConnection = ratePerConnection;
     this.headTimeoutNanos = headTimeoutNanos;
     this.fatal = fatal;
+    this.uploads = uploads;
+    this.uploadIo = uploadIo;
   }
 
   @Override
@@ -94,6 +105,10 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     try {
+      if (upload != null && msg instanceof HttpContent c && !draining) {
+        upload.content(c); // an upload body: the one kind of body the server reads
+        return;
+      }
       if (draining || !(msg instanceof HttpRequest req) || !ctx.channel().isActive()) {
         return; // request bodies, anything after a closing reply, a head cut off by the close
       }
@@ -142,6 +157,9 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     disarmHeadDeadline();
     if (paced != null) {
       paced.abort();
+    }
+    if (upload != null) {
+      upload.connectionClosed(); // what arrived of its body is kept
     }
     super.channelInactive(ctx);
   }
@@ -203,6 +221,11 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
         reply = null;
       }
     }
+    if (reply == null && path.segments().size() > 0 && uploads != null
+        && path.segments().get(0).equals(UPLOADS)) {
+      startUpload(ctx, req, ex, path, keepAlive);
+      return;
+    }
     if (reply == null) {
       // Finding and opening the file may block (a slow disk, a FIFO swapped in at the last
       // moment): done on a file-system thread; the reply comes back here to be sent.
@@ -234,6 +257,28 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       reply.close = true; // the body is never read: the connection cannot be reused
     }
     send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
+  }
+
+  /**
+   * Hands a request under {@code /uploads/} to the upload endpoint; its reply comes back here. The
+   * connection is reused only if the request's body was read to its end.
+   */
+  private void startUpload(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, RequestPath path,
+      boolean keepAlive) {
+    boolean head = req.method().name().equals("HEAD");
+    upload = new UploadExchange(ctx, decoder, uploads, uploadIo, fatal, (reply, bodyRead) -> {
+      upload = null;
+      if (!ctx.channel().isActive()) {
+        reply.release();
+        return;
+      }
+      if (!bodyRead && hasBody(req)) {
+        reply.close = true; // the body was not read: the connection cannot be reused
+      }
+      send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
+    });
+    decoder.bodyWanted();
+    upload.start(req, path.segments().subList(1, path.segments().size()));
   }
 
   /** Sends what the file-system thread decided, unless the connection went away meanwhile. */
@@ -275,6 +320,13 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
         break;
     }
     String method = req.method().name();
+    if (uploads != null && isUploadTarget(req.uri())) {
+      try {
+        return RequestPath.parse(req.uri()); // any method: the upload endpoint answers it
+      } catch (RequestPath.BadPathException e) {
+        return closing(Reply.error(HttpResponseStatus.BAD_REQUEST));
+      }
+    }
     if (!method.equals("GET") && !method.equals("HEAD")) {
       Reply r = Reply.error(HttpResponseStatus.METHOD_NOT_ALLOWED);
       r.headers.set(HttpHeaderNames.ALLOW, FileResponder.ALLOW);
@@ -292,6 +344,16 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       }
     }
     return path;
+  }
+
+  /** Whether the target's path is {@code /uploads} or under it. */
+  private static boolean isUploadTarget(String target) {
+    try {
+      List<String> segments = RequestPath.parse(target).segments();
+      return !segments.isEmpty() && segments.get(0).equals(UPLOADS);
+    } catch (RequestPath.BadPathException e) {
+      return false;
+    }
   }
 
   private static Reply closing(Reply r) {
@@ -320,7 +382,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, reply.status, reply.headers);
     long length = reply.bodyLength();
     boolean notModified = reply.status.equals(HttpResponseStatus.NOT_MODIFIED);
-    if (!notModified) {
+    // RFC 9110 section 8.6: no Content-Length in a 204
+    if (!notModified && !reply.status.equals(HttpResponseStatus.NO_CONTENT)) {
       reply.headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
     }
     reply.headers.set(X_CONTENT_TYPE_OPTIONS, NOSNIFF);

@@ -1,5 +1,6 @@
 package dev.rget.server;
 
+import dev.rget.server.upload.TusEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -73,6 +74,7 @@ public final class FileServer implements AutoCloseable {
   private final Channel serverChannel;
   private final ChannelGroup channels;
   private final ExecutorService fileSystem;
+  private final ExecutorService uploadIo;
   private final AccessLog accessLog;
   private final ConnectionLimiter limiter;
   private final Fatal fatal;
@@ -82,7 +84,7 @@ public final class FileServer implements AutoCloseable {
   private volatile Thread guard;
 
   private FileServer(ServerConfig config, EventLoopGroup acceptor, EventLoopGroup group, Channel serverChannel,
-      ChannelGroup channels, ExecutorService fileSystem, AccessLog accessLog, ConnectionLimiter limiter,
+      ChannelGroup channels, ExecutorService fileSystem, ExecutorService uploadIo, AccessLog accessLog, ConnectionLimiter limiter,
       Fatal fatal, boolean epoll) {
     this.config = config;
     this.acceptor = acceptor;
@@ -90,6 +92,7 @@ public final class FileServer implements AutoCloseable {
     this.serverChannel = serverChannel;
     this.channels = channels;
     this.fileSystem = fileSystem;
+    this.uploadIo = uploadIo;
     this.accessLog = accessLog;
     this.limiter = limiter;
     this.fatal = fatal;
@@ -117,6 +120,9 @@ public final class FileServer implements AutoCloseable {
     }
     ServedTree tree = new ServedTree(root, config.dotfiles());
     tree.checkSupported();
+    // Opened before anything starts: a bad upload directory (a link planted as its hidden
+    // directory) stops the server from starting.
+    TusEndpoint uploads = config.uploads().isPresent() ? TusEndpoint.open(config.uploads().get()) : null;
     InetAddress bindAddress = InetAddress.getByName(config.bind());
     InetSocketAddress address = new InetSocketAddress(bindAddress, config.port());
 
@@ -133,6 +139,10 @@ public final class FileServer implements AutoCloseable {
     int fsThreads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
     ExecutorService fileSystem = new ThreadPoolExecutor(fsThreads, fsThreads, 0, TimeUnit.SECONDS,
         new LinkedBlockingQueue<>(config.maxConnections() + 16), new DefaultThreadFactory("rget-server-fs", true));
+    // Upload bodies are written on threads of their own, so a slow disk under uploads does not
+    // delay finding and opening the files that are served.
+    ExecutorService uploadIo = uploads == null ? null : new ThreadPoolExecutor(fsThreads, fsThreads, 0, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), new DefaultThreadFactory("rget-server-upload", true));
     ChannelGroup channels = new DefaultChannelGroup("rget-server", GlobalEventExecutor.INSTANCE);
     AccessLog accessLog = config.accessLog() ? new AccessLog(config.accessLogSink(), fatal) : null;
     MemoryBudget listings = new MemoryBudget(Limits.listingBudget(Runtime.getRuntime().maxMemory()));
@@ -166,7 +176,7 @@ public final class FileServer implements AutoCloseable {
             p.addLast("decoder", decoder);
             p.addLast("encoder", new HttpResponseEncoder());
             p.addLast("files", new FileRequestHandler(responder, fileSystem, decoder, hostCheck, tree,
-                accessLog, rate, headNanos, fatal));
+                accessLog, rate, headNanos, fatal, uploads, uploadIo));
             tweak.accept(ch);
           }
         });
@@ -176,6 +186,9 @@ public final class FileServer implements AutoCloseable {
       acceptor.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
       fileSystem.shutdownNow();
+      if (uploadIo != null) {
+        uploadIo.shutdownNow();
+      }
       if (accessLog != null) {
         accessLog.close();
       }
@@ -185,8 +198,13 @@ public final class FileServer implements AutoCloseable {
       e.initCause(cause);
       throw e;
     }
-    FileServer server = new FileServer(config, acceptor, group, bound.channel(), channels, fileSystem, accessLog,
-        limiter, fatal, epoll);
+    FileServer server = new FileServer(config, acceptor, group, bound.channel(), channels, fileSystem, uploadIo,
+        accessLog, limiter, fatal, epoll);
+    if (uploads != null) {
+      long every = Limits.UPLOAD_SWEEP.toNanos();
+      acceptor.next().scheduleAtFixedRate(() -> uploadIo.execute(() -> fatal.guard(() -> sweep(uploads))),
+          0, every, TimeUnit.NANOSECONDS);
+    }
     server.watch();
     return server;
   }
@@ -219,6 +237,15 @@ public final class FileServer implements AutoCloseable {
     t.setDaemon(true);
     guard = t;
     t.start();
+  }
+
+  /** Removes expired uploads; a failure is reported and the next sweep tries again. */
+  private static void sweep(TusEndpoint uploads) {
+    try {
+      uploads.sweep();
+    } catch (IOException | RuntimeException e) {
+      System.err.println("rget serve: sweeping expired uploads: " + e);
+    }
   }
 
   /** The port listened on (the actual one when {@code 0} was asked for). */
@@ -290,9 +317,16 @@ public final class FileServer implements AutoCloseable {
       group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
       acceptor.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
       fileSystem.shutdownNow();
+      if (uploadIo != null) {
+        // Let writers finish what they were given: the bytes of cut-off uploads are kept.
+        uploadIo.shutdown();
+        uploadIo.awaitTermination(5, TimeUnit.SECONDS);
+      }
       if (accessLog != null) {
         accessLog.close();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     } catch (IOException | RuntimeException e) {
       // stopping anyway: what could not be closed goes with the process
     } finally {

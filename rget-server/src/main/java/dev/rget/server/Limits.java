@@ -31,6 +31,13 @@ final class Limits {
   static final int MAX_LISTING_ENTRIES = 10_000;
   /** A listing page stops growing (and says so) at this size. */
   static final int MAX_LISTING_BYTES = 1 << 20;
+  /**
+   * Upload body bytes read but not yet written to disk, per connection: reading pauses above it.
+   * Two reads' worth, so the network and the disk overlap.
+   */
+  static final int UPLOAD_QUEUED = 2 * MAX_READ;
+  /** Expired uploads are swept this often (and when the server starts). */
+  static final Duration UPLOAD_SWEEP = Duration.ofMinutes(1);
   /** Symbolic links followed while resolving one request (like Linux's MAXSYMLINKS). */
   static final int MAX_SYMLINKS = 40;
 

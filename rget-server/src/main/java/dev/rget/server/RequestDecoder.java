@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import java.util.List;
 
@@ -60,6 +61,8 @@ final class RequestDecoder extends HttpRequestDecoder {
   private boolean headInProgress;
   private boolean folded;
   private boolean afterLf;
+  private boolean inBody;
+  private boolean bodyWanted;
 
   RequestDecoder() {
     super(config());
@@ -93,6 +96,7 @@ final class RequestDecoder extends HttpRequestDecoder {
    * previous reply is out). Decoded messages go down the pipeline before this returns.
    */
   void resume() throws Exception {
+    bodyWanted = false;
     paused = false;
     ByteBuf buffered = internalBuffer();
     if (buffered.isReadable() && ctx != null && !ctx.isRemoved()) {
@@ -100,10 +104,55 @@ final class RequestDecoder extends HttpRequestDecoder {
     }
   }
 
+  /**
+   * Decodes the body of the request just decoded (an upload), then pauses again after its last
+   * piece: the next request head waits for {@link #resume()} as usual. Body bytes start no head
+   * deadline and are passed on as they are.
+   */
+  void resumeBody() throws Exception {
+    bodyWanted = false;
+    paused = false;
+    inBody = true;
+    ByteBuf buffered = internalBuffer();
+    if (buffered.isReadable() && ctx != null && !ctx.isRemoved()) {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    }
+  }
+
+  /**
+   * The request just decoded is an upload whose body may be wanted: if the connection closes
+   * before {@link #resumeBody()}, the body bytes already received are still decoded and passed on
+   * (an upload keeps the bytes of a cut-off request) instead of being dropped with the buffer.
+   */
+  void bodyWanted() {
+    bodyWanted = true;
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+    if (bodyWanted && paused) {
+      bodyWanted = false;
+      paused = false;
+      inBody = true;
+    }
+    super.channelInactive(ctx);
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     if (paused) {
       return; // the bytes stay buffered until resume()
+    }
+    if (inBody) {
+      int before = out.size();
+      super.decode(ctx, in, out);
+      for (int i = before; i < out.size(); i++) {
+        if (out.get(i) instanceof LastHttpContent) {
+          inBody = false;
+          paused = true; // the next head waits for resume()
+        }
+      }
+      return;
     }
     if (!headInProgress) {
       // Empty lines before a request line are ignored (RFC 9112 section 2.2), and do not start a

@@ -1,11 +1,13 @@
 package dev.rget.server;
 
+import dev.rget.server.upload.UploadSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -38,6 +40,7 @@ public final class ServerConfig {
   private final int maxConnections;
   private final boolean dotfiles;
   private final Set<String> allowedHosts;
+  private final UploadSettings uploads;
 
   private ServerConfig(Builder b) {
     this.root = Objects.requireNonNull(b.root, "root is required");
@@ -53,6 +56,8 @@ public final class ServerConfig {
         : Limits.defaultMaxConnections(b.limitRatePerConnection > 0);
     this.dotfiles = b.dotfiles;
     this.allowedHosts = Set.copyOf(b.allowedHosts);
+    this.uploads = b.uploadDir == null ? null
+        : new UploadSettings(b.uploadDir, b.uploadMaxSize, b.uploadToken, b.uploadExpiry);
   }
 
   /** A builder with the defaults described on each setter. */
@@ -125,6 +130,11 @@ public final class ServerConfig {
     return dotfiles;
   }
 
+  /** The upload endpoint's settings, if {@code /uploads/} accepts uploads. */
+  public Optional<UploadSettings> uploads() {
+    return Optional.ofNullable(uploads);
+  }
+
   /**
    * Host names (lower case) accepted on a loopback bind besides {@code localhost} and loopback
    * addresses; requests naming any other host get 421. Not used on other binds.
@@ -156,6 +166,10 @@ public final class ServerConfig {
     private int maxConnections;
     private boolean dotfiles;
     private final Set<String> allowedHosts = new LinkedHashSet<>();
+    private Path uploadDir;
+    private long uploadMaxSize = UploadSettings.DEFAULT_MAX_SIZE;
+    private String uploadToken;
+    private Duration uploadExpiry = UploadSettings.DEFAULT_EXPIRY;
 
     private Builder() {}
 
@@ -273,6 +287,46 @@ public final class ServerConfig {
     /** {@link #allowHost(String)} for each. */
     public Builder allowHosts(Collection<String> names) {
       names.forEach(this::allowHost);
+      return this;
+    }
+
+    /**
+     * Accepts resumable uploads (tus 1.0.0) at {@code /uploads/}: completed uploads are moved into
+     * {@code dir}, partial ones kept in its hidden directory {@code .rget-uploads}. Default: none
+     * (no upload endpoint).
+     */
+    public Builder uploads(Path dir) {
+      this.uploadDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /** Largest upload accepted, in bytes ({@code 413} beyond); default 4 GiB. */
+    public Builder uploadMaxSize(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("upload max size must be positive: " + bytes);
+      }
+      this.uploadMaxSize = bytes;
+      return this;
+    }
+
+    /**
+     * Requires {@code Authorization: Bearer TOKEN} on every upload request but {@code OPTIONS}
+     * ({@code 401} without it); default none (anyone who reaches the port may upload).
+     */
+    public Builder uploadToken(String token) {
+      if (token != null && (token.isEmpty() || token.chars().anyMatch(c -> c <= ' ' || c >= 0x7f))) {
+        throw new IllegalArgumentException("an upload token is visible ASCII without spaces");
+      }
+      this.uploadToken = token;
+      return this;
+    }
+
+    /** How long an unfinished upload is kept after its last write ({@code Upload-Expires}); default 24 h. */
+    public Builder uploadExpiry(Duration expiry) {
+      if (expiry.isNegative() || expiry.isZero()) {
+        throw new IllegalArgumentException("upload expiry must be positive: " + expiry);
+      }
+      this.uploadExpiry = expiry;
       return this;
     }
 

@@ -1,0 +1,279 @@
+package dev.rget.server;
+
+import dev.rget.server.upload.PatchWriter;
+import dev.rget.server.upload.TusEndpoint;
+import dev.rget.server.upload.TusResponse;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
+
+/**
+ * One request to the upload endpoint on one connection: the only place where the server reads a
+ * request body. The endpoint decides on an upload thread; if it takes the body, the body is read
+ * with the connection's usual flow control (auto-read off: one read at a time, and no further read
+ * while {@link Limits#UPLOAD_QUEUED} bytes wait for the disk) and written in order, one task at a
+ * time, on the upload threads. So an uploading connection holds a bounded amount of memory however
+ * fast it sends, and a client that stops sending is cut by the idle timeout like any other.
+ *
+ * <p>Confined to the connection's event loop, except for the tasks it sends to the upload threads.
+ */
+final class UploadExchange {
+  private final ChannelHandlerContext ctx;
+  private final RequestDecoder decoder;
+  private final TusEndpoint endpoint;
+  private final Executor io;
+  private final Fatal fatal;
+  /** Sends a reply: the reply, and whether the request body was read to its end. */
+  private final BiConsumer<Reply, Boolean> replier;
+  private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+  private long queued;
+  private PatchWriter writer;
+  private boolean writing;
+  private boolean bodyEnded;
+  private boolean connectionGone;
+  private boolean done;
+  private boolean readPaused;
+
+  UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, TusEndpoint endpoint, Executor io, Fatal fatal,
+      BiConsumer<Reply, Boolean> replier) {
+    this.ctx = ctx;
+    this.decoder = decoder;
+    this.endpoint = endpoint;
+    this.io = io;
+    this.fatal = fatal;
+    this.replier = replier;
+  }
+
+  /** Asks the endpoint what to do with {@code req}, on an upload thread. */
+  void start(HttpRequest req, List<String> rest) {
+    offload(() -> {
+      Object decided;
+      try {
+        decided = endpoint.begin(req, rest);
+      } catch (RuntimeException e) {
+        decided = null; // answered 500
+        report("request", e);
+      }
+      Object d = decided;
+      back(() -> started(d));
+    });
+  }
+
+  private void started(Object decided) {
+    if (decided instanceof PatchWriter w) {
+      writer = w;
+      if (connectionGone) {
+        pump();
+        return;
+      }
+      if (!bodyEnded) {
+        try {
+          decoder.resumeBody();
+        } catch (Exception e) {
+          ctx.close();
+          return;
+        }
+        if (!bodyEnded && queued < Limits.UPLOAD_QUEUED) {
+          ctx.read();
+        }
+      }
+      pump();
+      return;
+    }
+    done = true;
+    releaseQueue();
+    reply(decided instanceof TusResponse r ? r : null, false);
+  }
+
+  /** A piece of the body arrived (on the event loop). */
+  void content(HttpContent c) {
+    if (done) {
+      return;
+    }
+    ByteBuf b = c.content();
+    if (b.isReadable()) {
+      queue.add(b.retain());
+      queued += b.readableBytes();
+    }
+    if (c instanceof LastHttpContent) {
+      bodyEnded = true;
+    }
+    if (writer == null) {
+      return; // the body of a request not yet decided: an empty body that came with the head
+    }
+    pump();
+    if (!bodyEnded) {
+      if (queued < Limits.UPLOAD_QUEUED) {
+        ctx.read();
+      } else {
+        readPaused = true;
+      }
+    }
+  }
+
+  /** The connection closed (or was cut by a timeout): what arrived is kept, then the lock goes. */
+  void connectionClosed() {
+    connectionGone = true;
+    if (writer != null && !writing) {
+      pump();
+    }
+  }
+
+  /** Writes what is queued, or ends the body when nothing is left. */
+  private void pump() {
+    if (writing || done || writer == null) {
+      return;
+    }
+    if (queue.isEmpty()) {
+      if (bodyEnded || connectionGone) {
+        end();
+      }
+      return;
+    }
+    List<ByteBuffer> buffers = new ArrayList<>();
+    List<ByteBuf> held = new ArrayList<>(queue.size());
+    long n = 0;
+    while (!queue.isEmpty()) {
+      ByteBuf b = queue.poll();
+      held.add(b);
+      n += b.readableBytes();
+      for (ByteBuffer nio : b.nioBuffers()) {
+        buffers.add(nio);
+      }
+    }
+    long batch = n;
+    writing = true;
+    PatchWriter w = writer;
+    offload(() -> {
+      IOException failure = null;
+      try {
+        w.write(buffers.toArray(new ByteBuffer[0]));
+      } catch (IOException e) {
+        failure = e;
+      } finally {
+        held.forEach(ByteBuf::release);
+      }
+      IOException f = failure;
+      back(() -> written(batch, f));
+    });
+  }
+
+  private void written(long batch, IOException failure) {
+    writing = false;
+    queued -= batch;
+    if (failure != null) {
+      fail(failure);
+      return;
+    }
+    if (readPaused && !bodyEnded && !connectionGone && queued < Limits.UPLOAD_QUEUED) {
+      readPaused = false;
+      ctx.read();
+    }
+    pump();
+  }
+
+  /** The body is all here (or the connection is gone): finish or abort on an upload thread. */
+  private void end() {
+    done = true;
+    PatchWriter w = writer;
+    if (connectionGone || !bodyEnded) {
+      offload(() -> {
+        try {
+          w.abort();
+        } catch (IOException e) {
+          report("keeping the bytes of an interrupted request", e);
+        }
+      });
+      return;
+    }
+    offload(() -> {
+      TusResponse r = w.finish();
+      back(() -> reply(r, true));
+    });
+  }
+
+  /** Writing failed or the body was too long: keep what is valid, answer, close. */
+  private void fail(IOException failure) {
+    done = true;
+    releaseQueue();
+    PatchWriter w = writer;
+    boolean tooLarge = failure instanceof PatchWriter.TooLargeException;
+    if (!tooLarge) {
+      report("writing", failure);
+    }
+    offload(() -> {
+      try {
+        w.abort();
+      } catch (IOException e) {
+        report("keeping the bytes of a failed request", e);
+      }
+      back(() -> {
+        Reply r = Reply.error(tooLarge ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
+            : HttpResponseStatus.INTERNAL_SERVER_ERROR);
+        r.headers.set("Tus-Resumable", TusEndpoint.VERSION);
+        r.close = true;
+        replier.accept(r, false);
+      });
+    });
+  }
+
+  private void reply(TusResponse t, boolean bodyRead) {
+    if (connectionGone) {
+      return;
+    }
+    Reply r;
+    if (t == null) {
+      r = Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+      r.close = true;
+    } else {
+      r = new Reply(HttpResponseStatus.valueOf(t.status()));
+      for (Map.Entry<String, String> e : t.headers()) {
+        r.headers.add(e.getKey(), e.getValue());
+      }
+      if (t.body().length > 0) {
+        r.body(t.body());
+      }
+    }
+    replier.accept(r, bodyRead);
+  }
+
+  private void releaseQueue() {
+    while (!queue.isEmpty()) {
+      queue.poll().release();
+    }
+    queued = 0;
+  }
+
+  private void offload(Runnable task) {
+    try {
+      io.execute(() -> fatal.guard(task));
+    } catch (RejectedExecutionException e) {
+      ctx.close(); // the server is stopping
+    }
+  }
+
+  private void back(Runnable task) {
+    try {
+      ctx.executor().execute(() -> fatal.guard(task));
+    } catch (RejectedExecutionException e) {
+      // the server is stopping: the connection goes with it
+    }
+  }
+
+  private void report(String what, Exception e) {
+    String id = writer == null ? "" : " " + writer.uploadId();
+    System.err.println("rget serve: upload" + id + ": " + what + ": " + e);
+  }
+}

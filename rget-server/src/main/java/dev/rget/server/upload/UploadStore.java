@@ -1,0 +1,304 @@
+package dev.rget.server.upload;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The uploads on disk. Partial data and records live in {@code UPDIR/.rget-uploads/}: for each
+ * upload {@code ID.part} (the bytes) and {@code ID.info} (an {@link UploadInfo}, replaced
+ * atomically through {@code ID.info.tmp}). The offset in {@code ID.info} is only ever raised after
+ * {@code ID.part} was forced to disk up to it, so after a crash or a power cut it never claims
+ * bytes that are not there; bytes beyond it are cut off when the upload is next loaded. Completed
+ * uploads are hard-linked into {@code UPDIR} under their sanitized name, never over an existing
+ * one, then unlinked from the hidden directory.
+ *
+ * <p>Nothing here follows a symbolic link: files are opened with {@code NOFOLLOW_LINKS}, the hidden
+ * directory must be a real directory, ids come from {@link SecureRandom} and are checked against
+ * {@link #ID} before they name a file. Blocking: call off the network threads.
+ */
+final class UploadStore {
+  static final String HIDDEN_DIR = ".rget-uploads";
+  /** 128 random bits, base64url without padding. */
+  static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
+  /** Clashing names get {@code NAME.1} ... up to this suffix. */
+  static final int MAX_SUFFIX = 9999;
+
+  private final Path dir;
+  private final Path partial;
+  private final Clock clock;
+  private final long expiryMillis;
+  private final SecureRandom random = new SecureRandom();
+  private final ConcurrentHashMap<String, Upload> loaded = new ConcurrentHashMap<>();
+
+  private UploadStore(Path dir, Path partial, Clock clock, long expiryMillis) {
+    this.dir = dir;
+    this.partial = partial;
+    this.clock = clock;
+    this.expiryMillis = expiryMillis;
+  }
+
+  /**
+   * Opens the store in {@code dir}, creating the hidden directory (owner-only) if needed.
+   *
+   * @throws IOException if {@code dir} is not a directory, or its hidden directory is something
+   *     else than a real directory (a link planted there is refused, never followed)
+   */
+  static UploadStore open(Path dir, Clock clock, long expiryMillis) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("upload directory " + dir + " is not a directory");
+    }
+    Path real = dir.toRealPath();
+    Path hidden = real.resolve(HIDDEN_DIR);
+    try {
+      Files.createDirectory(hidden, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    } catch (FileAlreadyExistsException e) {
+      BasicFileAttributes a = Files.readAttributes(hidden, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+      if (!a.isDirectory()) {
+        throw new IOException(hidden + " exists and is not a directory (a link is never followed): move it away");
+      }
+    }
+    return new UploadStore(real, hidden, clock, expiryMillis);
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  long now() {
+    return clock.millis();
+  }
+
+  long newExpiry() {
+    return now() + expiryMillis;
+  }
+
+  /**
+   * Creates an empty upload of {@code length} bytes, durable when this returns; {@code name} (null
+   * for {@code upload-} and the start of the id) is what it will be called when complete.
+   */
+  Upload create(long length, String metadata, String name) throws IOException {
+    String id = newId();
+    Path part = partFile(id);
+    Files.newByteChannel(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
+    UploadInfo info = new UploadInfo(id, length, 0, newExpiry(), metadata,
+        name == null ? "upload-" + id.substring(0, 8) : name, false, null);
+    save(info);
+    forceDirectory(partial);
+    Upload u = new Upload(info);
+    loaded.put(id, u);
+    return u;
+  }
+
+  private String newId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+  }
+
+  /** The upload called {@code id}, loaded from disk if needed; null if there is none. */
+  Upload find(String id) throws IOException {
+    if (!ID.matcher(id).matches()) {
+      return null;
+    }
+    Upload u = loaded.get(id);
+    if (u != null && !u.gone()) {
+      return u;
+    }
+    synchronized (this) {
+      u = loaded.get(id);
+      if (u != null && !u.gone()) {
+        return u;
+      }
+      UploadInfo info = load(id);
+      if (info == null) {
+        return null;
+      }
+      u = new Upload(info);
+      loaded.put(id, u);
+      return u;
+    }
+  }
+
+  /**
+   * Reads {@code ID.info} and brings {@code ID.part} in line with it after a restart: bytes
+   * beyond the durable offset were never confirmed and are cut off; a completion that a crash
+   * interrupted is finished.
+   */
+  private UploadInfo load(String id) throws IOException {
+    byte[] bytes;
+    try (InputStream in = Files.newInputStream(infoFile(id), LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readNBytes(UploadInfo.MAX_BYTES + 1);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+    if (bytes.length > UploadInfo.MAX_BYTES) {
+      throw new IOException("upload " + id + ": info file too large");
+    }
+    UploadInfo info = UploadInfo.decode(id, bytes);
+    Path part = partFile(id);
+    if (info.complete()) {
+      Files.deleteIfExists(part); // linked into place before the record said complete
+      return info;
+    }
+    try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
+      long size = ch.size();
+      if (size > info.offset()) {
+        ch.truncate(info.offset());
+        ch.force(true);
+      } else if (size < info.offset()) {
+        throw new IOException("upload " + id + ": data file shorter (" + size + ") than its durable offset "
+            + info.offset() + ": the file system lost forced data");
+      }
+    } catch (NoSuchFileException e) {
+      throw new IOException("upload " + id + ": data file missing", e);
+    }
+    if (info.offset() == info.length()) {
+      info = completeFiles(info);
+    }
+    return info;
+  }
+
+  /** Opens the data file for a writer holding the upload's lock. */
+  FileChannel openForWrite(Upload u) throws IOException {
+    return FileChannel.open(partFile(u.id), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Saves {@code info} durably (write, force, atomic rename) and makes it the current one. */
+  void update(Upload u, UploadInfo info) throws IOException {
+    save(info);
+    u.info(info);
+  }
+
+  private void save(UploadInfo info) throws IOException {
+    Path tmp = partial.resolve(info.id() + ".info.tmp");
+    try (FileChannel ch = FileChannel.open(tmp, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        StandardOpenOption.TRUNCATE_EXISTING, LinkOption.NOFOLLOW_LINKS),
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+      ByteBuffer b = ByteBuffer.wrap(info.encode());
+      while (b.hasRemaining()) {
+        ch.write(b);
+      }
+      ch.force(true);
+    }
+    Files.move(tmp, infoFile(info.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /**
+   * Moves a fully received upload (its data already forced) into the upload directory under its
+   * name, or {@code NAME.1}, {@code NAME.2} ... if taken: a hard link, which fails rather than
+   * replace anything (a file, a link planted under that name), then the record, then the unlink.
+   */
+  void complete(Upload u) throws IOException {
+    u.info(completeFiles(u.info()));
+  }
+
+  private UploadInfo completeFiles(UploadInfo info) throws IOException {
+    Path part = partFile(info.id());
+    String chosen = null;
+    for (int i = 0; i <= MAX_SUFFIX && chosen == null; i++) {
+      String candidate = i == 0 ? info.name() : info.name() + "." + i;
+      Path target = dir.resolve(candidate);
+      try {
+        Files.createLink(target, part);
+        chosen = candidate;
+      } catch (FileAlreadyExistsException e) {
+        // taken: try the next suffix
+      } catch (UnsupportedOperationException | FileSystemException e) {
+        if (e instanceof NoSuchFileException) {
+          throw (NoSuchFileException) e;
+        }
+        // No hard links here: a rename that does not replace. The check and the rename are two
+        // steps, so a name created in between could be replaced; only on such file systems.
+        if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+          Files.move(part, target);
+          chosen = candidate;
+        }
+      }
+    }
+    if (chosen == null) {
+      throw new IOException("upload " + info.id() + ": no free name for " + info.name());
+    }
+    forceDirectory(dir);
+    UploadInfo done = info.completedAs(chosen);
+    save(done);
+    Files.deleteIfExists(part);
+    return done;
+  }
+
+  /** Removes an upload's files (its lock is held by the caller). A completed file stays. */
+  void delete(Upload u) throws IOException {
+    u.markGone();
+    loaded.remove(u.id, u);
+    Files.deleteIfExists(partFile(u.id));
+    Files.deleteIfExists(infoFile(u.id));
+    Files.deleteIfExists(partial.resolve(u.id + ".info.tmp"));
+  }
+
+  boolean expired(UploadInfo info) {
+    return info.expiresMillis() <= now();
+  }
+
+  /**
+   * Deletes every expired upload whose lock is free (one being written is not expired: each write
+   * moves its expiry on). Returns how many were removed.
+   */
+  int sweep() throws IOException {
+    int removed = 0;
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(partial, "*.info")) {
+      for (Path p : entries) {
+        String name = p.getFileName().toString();
+        String id = name.substring(0, name.length() - ".info".length());
+        Upload u;
+        try {
+          u = find(id);
+        } catch (IOException e) {
+          continue; // a damaged record: reported when it is asked for, left for the operator
+        }
+        if (u != null && expired(u.info()) && u.tryLock()) {
+          try {
+            delete(u);
+            removed++;
+          } finally {
+            u.unlock();
+          }
+        }
+      }
+    }
+    return removed;
+  }
+
+  private Path partFile(String id) {
+    return partial.resolve(id + ".part");
+  }
+
+  private Path infoFile(String id) {
+    return partial.resolve(id + ".info");
+  }
+
+  /** Makes a directory's entries (a new file, a rename) durable. */
+  private static void forceDirectory(Path d) throws IOException {
+    try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+      ch.force(true);
+    }
+  }
+}
