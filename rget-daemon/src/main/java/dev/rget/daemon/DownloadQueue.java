@@ -1,0 +1,379 @@
+package dev.rget.daemon;
+
+import dev.rget.core.Download;
+import dev.rget.core.DownloadException;
+import dev.rget.core.DownloadOptions;
+import dev.rget.core.DownloadResult;
+import dev.rget.core.FailureKind;
+import dev.rget.core.HostLimiter;
+import dev.rget.core.Progress;
+import dev.rget.core.Rget;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+
+/**
+ * The daemon's downloads: at most {@code maxActive} run at once, the others wait in order; paused
+ * ones keep their place (and their partial data and state on disk, so that a later run resumes);
+ * ended ones are kept for {@code tellStopped} up to {@link #MAX_STOPPED}. Thread-safe: one lock.
+ *
+ * <p>A run that was stopped (pause, remove) is not restarted before it has really ended, so two
+ * runs never write the same file.
+ */
+final class DownloadQueue {
+  /** Ended downloads kept for tellStopped, as aria2's --max-download-result default. */
+  static final int MAX_STOPPED = 1000;
+  /** Queued downloads (waiting, paused, active) accepted; more are refused. */
+  static final int MAX_QUEUED = 10_000;
+
+  /** Receives aria2 notification names ({@code aria2.onDownloadStart}) with the GID. */
+  interface Events {
+    void event(String method, String gid);
+  }
+
+  private final Path defaultDir;
+  private final int maxActive;
+  private final HostLimiter hostLimiter;
+  private final Events events;
+  private final Runnable changed;
+  private final Consumer<String> log;
+  private final Map<String, Task> byGid = new HashMap<>();
+  private final List<Task> active = new ArrayList<>();
+  /** Waiting and paused downloads, in queue order. */
+  private final List<Task> waiting = new ArrayList<>();
+  private final Deque<Task> stopped = new ArrayDeque<>();
+  private boolean closed;
+
+  /**
+   * @param changed called (under the lock, must not block) whenever what the session file holds changed
+   * @param log receives one-line notices from the engine, prefixed by the GID
+   */
+  DownloadQueue(Path defaultDir, int maxActive, int perHost, Events events, Runnable changed, Consumer<String> log) {
+    this.defaultDir = defaultDir;
+    this.maxActive = maxActive;
+    this.hostLimiter = new HostLimiter(perHost);
+    this.events = events;
+    this.changed = changed;
+    this.log = log;
+  }
+
+  /**
+   * Queues a download; with {@code gid} (from the session file) under that GID, else a new one.
+   * {@code position} is the index in the waiting queue, or negative for the end.
+   */
+  synchronized String add(String gid, URI uri, TaskOptions options, String fileName, boolean paused,
+      int position) throws RpcException {
+    if (closed) {
+      throw RpcException.aria2("the daemon is shutting down");
+    }
+    if (byGid.size() - stopped.size() >= MAX_QUEUED) {
+      throw RpcException.aria2("more than " + MAX_QUEUED + " downloads queued");
+    }
+    if (gid == null) {
+      do {
+        gid = Gid.random();
+      } while (byGid.containsKey(gid));
+    } else if (byGid.containsKey(gid)) {
+      throw RpcException.aria2("GID " + gid + " is already in use");
+    }
+    Path dir = options.dir() != null ? defaultDir.resolve(options.dir()) : defaultDir;
+    Task t = new Task(gid, uri, dir, options, fileName != null ? fileName : options.out());
+    t.status = paused ? Status.PAUSED : Status.WAITING;
+    byGid.put(gid, t);
+    waiting.add(position < 0 || position > waiting.size() ? waiting.size() : position, t);
+    changed.run();
+    schedule();
+    return gid;
+  }
+
+  /** Pauses: a waiting download stays queued but is skipped; an active one is stopped, keeping its data. */
+  synchronized String pause(String gid) throws RpcException {
+    Task t = find(gid);
+    switch (t.status) {
+      case WAITING -> t.status = Status.PAUSED;
+      case ACTIVE -> {
+        t.status = Status.PAUSED;
+        active.remove(t);
+        waiting.add(0, t); // aria2: a paused active download goes to the front of the queue
+        t.run.cancel();
+        events.event("aria2.onDownloadPause", gid);
+      }
+      default -> throw RpcException.aria2("GID " + gid + " cannot be paused now");
+    }
+    changed.run();
+    schedule();
+    return gid;
+  }
+
+  /** Pauses every active and waiting download. */
+  synchronized void pauseAll() {
+    for (Task t : new ArrayList<>(active)) {
+      try {
+        pause(t.gid);
+      } catch (RpcException e) {
+        throw new IllegalStateException("an active download could not be paused", e);
+      }
+    }
+    for (Task t : waiting) {
+      if (t.status == Status.WAITING) {
+        t.status = Status.PAUSED;
+      }
+    }
+    changed.run();
+  }
+
+  /** Puts a paused download back in the queue. */
+  synchronized String unpause(String gid) throws RpcException {
+    Task t = find(gid);
+    if (t.status != Status.PAUSED) {
+      throw RpcException.aria2("GID " + gid + " cannot be unpaused now");
+    }
+    t.status = Status.WAITING;
+    changed.run();
+    schedule();
+    return gid;
+  }
+
+  /** Unpauses every paused download. */
+  synchronized void unpauseAll() {
+    for (Task t : waiting) {
+      if (t.status == Status.PAUSED) {
+        t.status = Status.WAITING;
+      }
+    }
+    changed.run();
+    schedule();
+  }
+
+  /** Removes a queued or active download (its partial files stay, as aria2 leaves them). */
+  synchronized String remove(String gid) throws RpcException {
+    Task t = find(gid);
+    if (t.status.stopped()) {
+      throw RpcException.aria2("Active Download not found for GID#" + gid);
+    }
+    boolean wasActive = t.status == Status.ACTIVE;
+    active.remove(t);
+    waiting.remove(t);
+    t.status = Status.REMOVED;
+    if (wasActive) {
+      t.run.cancel();
+    }
+    addStopped(t);
+    events.event("aria2.onDownloadStop", gid);
+    changed.run();
+    schedule();
+    return gid;
+  }
+
+  /** Forgets an ended download. */
+  synchronized void removeResult(String gid) throws RpcException {
+    Task t = byGid.get(gid);
+    if (t == null || !t.status.stopped()) {
+      throw RpcException.aria2("Could not remove download result of GID#" + gid);
+    }
+    stopped.remove(t);
+    if (t.run == null) {
+      byGid.remove(gid);
+    }
+  }
+
+  /** Forgets every ended download. */
+  synchronized void purge() {
+    for (Task t : stopped) {
+      if (t.run == null) {
+        byGid.remove(t.gid);
+      }
+    }
+    stopped.clear();
+  }
+
+  /** The download with this GID, or an aria2 error. */
+  synchronized Task find(String gid) throws RpcException {
+    Task t = gid == null ? null : byGid.get(gid);
+    if (t == null || (t.status.stopped() && !stopped.contains(t))) {
+      throw RpcException.aria2("GID " + gid + " is not found");
+    }
+    return t;
+  }
+
+  synchronized List<Task> active() {
+    return List.copyOf(active);
+  }
+
+  synchronized List<Task> waiting() {
+    return List.copyOf(waiting);
+  }
+
+  synchronized List<Task> stopped() {
+    return List.copyOf(stopped);
+  }
+
+  /** The unfinished downloads in queue order (active first), for the session file. */
+  synchronized List<Task> unfinished() {
+    List<Task> all = new ArrayList<>(active);
+    all.addAll(waiting);
+    return all;
+  }
+
+  /** Updates the last-known progress of active downloads; true if a file name became known. */
+  synchronized boolean refresh() {
+    boolean named = false;
+    for (Task t : active) {
+      boolean had = t.fileName != null;
+      t.record(t.run.progress());
+      named |= !had && t.fileName != null;
+    }
+    if (named) {
+      changed.run();
+    }
+    return named;
+  }
+
+  /** Stops every run, keeping data and state on disk; nothing starts afterwards. */
+  void close() {
+    List<Download> runs = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      for (Task t : byGid.values()) {
+        if (t.run != null) {
+          runs.add(t.run);
+        }
+      }
+    }
+    runs.forEach(Download::cancel);
+    for (Download d : runs) {
+      try {
+        d.result().handle((r, e) -> null).get(5, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        log.accept("a download did not stop within 5 s: " + e);
+      }
+    }
+  }
+
+  /** Starts waiting downloads while fewer than {@code maxActive} run. */
+  private void schedule() {
+    if (closed) {
+      return;
+    }
+    for (int i = 0; i < waiting.size() && active.size() < maxActive; i++) {
+      Task t = waiting.get(i);
+      if (t.status == Status.WAITING && t.run == null) { // run != null: the last run is still stopping
+        waiting.remove(i--);
+        start(t);
+      }
+    }
+  }
+
+  private void start(Task t) {
+    t.status = Status.ACTIVE;
+    active.add(t);
+    Download d;
+    try {
+      DownloadOptions.Builder b = DownloadOptions.builder()
+          .connections(t.options.connections())
+          .hostLimiter(hostLimiter)
+          .limitRate(t.options.limitRate())
+          .notices(m -> log.accept("[#" + t.gid + "] " + m));
+      if (t.options.checksum() != null) {
+        b.checksum(t.options.checksum());
+      }
+      for (String h : t.options.headers()) {
+        int colon = h.indexOf(':');
+        b.header(h.substring(0, colon), h.substring(colon + 1));
+      }
+      Path target = t.path();
+      d = target != null ? Rget.download(t.uri, target, b.build()) : Rget.downloadInto(t.uri, t.dir, b.build());
+    } catch (RuntimeException e) {
+      fail(t, 28, "cannot start: " + e.getMessage());
+      return;
+    }
+    t.run = d;
+    events.event("aria2.onDownloadStart", t.gid);
+    d.result().whenComplete((r, e) -> finished(t, d, r, e));
+  }
+
+  private synchronized void finished(Task t, Download d, DownloadResult r, Throwable e) {
+    if (t.run != d) {
+      return;
+    }
+    t.record(d.progress());
+    t.run = null;
+    if (closed) {
+      return; // stopped by close(): stays unfinished in the session, to resume next time
+    }
+    if (t.status == Status.ACTIVE) {
+      active.remove(t);
+      if (e == null) {
+        t.totalLength = r.length();
+        t.completedLength = r.length();
+        t.fileName = t.dir.relativize(r.path()).toString();
+        t.status = Status.COMPLETE;
+        addStopped(t);
+        events.event("aria2.onDownloadComplete", t.gid);
+      } else {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (cause instanceof DownloadException de) {
+          fail(t, errorCode(de), de.getMessage());
+        } else {
+          fail(t, 1, String.valueOf(cause));
+        }
+      }
+    } else if (t.status == Status.REMOVED && !stopped.contains(t)) {
+      byGid.remove(t.gid); // its result was already removed while the run was stopping
+    }
+    changed.run();
+    schedule();
+  }
+
+  private void fail(Task t, int code, String message) {
+    active.remove(t);
+    t.run = null;
+    t.status = Status.ERROR;
+    t.errorCode = code;
+    t.errorMessage = message;
+    log.accept("[#" + t.gid + "] failed: " + message);
+    addStopped(t);
+    events.event("aria2.onDownloadError", t.gid);
+  }
+
+  private void addStopped(Task t) {
+    stopped.addLast(t);
+    while (stopped.size() > MAX_STOPPED) {
+      Task old = stopped.removeFirst();
+      if (old.run == null) {
+        byGid.remove(old.gid);
+      }
+    }
+  }
+
+  /** aria2's error codes (its exit status list) for rget's failure classes. */
+  static int errorCode(DownloadException e) {
+    FailureKind k = e.kind();
+    return switch (k) {
+      case USAGE -> 28;
+      case NETWORK -> 6;
+      case HTTP_STATUS -> e.getMessage().contains("HTTP 404") ? 3 : 22;
+      case LOCAL_IO -> 17;
+      case CHECKSUM_MISMATCH -> 32;
+      case PROTOCOL -> 22;
+      case REMOTE_CHANGED, TOO_LARGE, CANCELLED, INTERNAL -> 1;
+    };
+  }
+
+  /** Global numbers for getGlobalStat. */
+  synchronized long[] stat() {
+    long speed = 0;
+    for (Task t : active) {
+      Progress p = t.run.progress();
+      speed += p.bytesPerSecond();
+    }
+    return new long[] {speed, active.size(), waiting.size(), stopped.size()};
+  }
+}

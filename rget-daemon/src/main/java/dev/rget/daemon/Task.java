@@ -1,0 +1,64 @@
+package dev.rget.daemon;
+
+import dev.rget.core.Download;
+import dev.rget.core.Progress;
+import java.net.URI;
+import java.nio.file.Path;
+
+/**
+ * One download of the queue: what was asked (URI, directory, options), where it stands, and its
+ * current run of the rget engine, if any. Guarded by the {@link DownloadQueue}'s lock; only the
+ * queue changes it.
+ */
+final class Task {
+  final String gid;
+  final URI uri;
+  final Path dir;
+  final TaskOptions options;
+  /** The file name inside {@link #dir}: from {@code out}, else learnt from the server once known. */
+  volatile String fileName;
+  volatile Status status = Status.WAITING;
+  /** The engine run, while one is going or stopping; {@code null} otherwise. */
+  volatile Download run;
+  /** The last progress seen: what a paused or stopped download reports. */
+  volatile long totalLength = -1;
+  volatile long completedLength;
+  volatile int errorCode;
+  volatile String errorMessage = "";
+
+  Task(String gid, URI uri, Path dir, TaskOptions options, String fileName) {
+    this.gid = gid;
+    this.uri = uri;
+    this.dir = dir;
+    this.options = options;
+    this.fileName = fileName;
+  }
+
+  /** Progress now: the live run's when it has learnt the length, else the last recorded. */
+  Progress progress() {
+    Download r = run;
+    if (r != null && status == Status.ACTIVE) {
+      Progress p = r.progress();
+      if (p.totalBytes() >= 0) {
+        return p;
+      }
+    }
+    return new Progress(totalLength, completedLength, 0, 0, java.time.Duration.ZERO, fileName);
+  }
+
+  /** Records a run's progress as the last known state. */
+  void record(Progress p) {
+    if (p.totalBytes() >= 0) {
+      totalLength = p.totalBytes();
+      completedLength = p.doneBytes();
+    }
+    if (fileName == null && p.fileName() != null && !p.fileName().isEmpty()) {
+      fileName = p.fileName();
+    }
+  }
+
+  /** The path of the file, once its name is known. */
+  Path path() {
+    return fileName == null ? null : dir.resolve(fileName);
+  }
+}
