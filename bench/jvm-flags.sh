@@ -30,12 +30,13 @@ done
 VARIANTS=(
   "launcher|"
   "C1 only|-XX:TieredStopAtLevel=1"
-  "young gen free|-XX:NewSize=1m -XX:MaxNewSize=80m"
-  "crypto compiled early|-XX:CompileCommand=quiet -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
+  "JVM's default C2 thresholds|-XX:Tier4InvocationThreshold=5000 -XX:Tier4MinInvocationThreshold=600 -XX:Tier4CompileThreshold=15000 -XX:Tier4BackEdgeThreshold=40000"
+  "young generation free to grow|-XX:NewSize=1m -XX:MaxNewSize=80m"
   "parallel GC|-XX:-UseSerialGC -XX:+UseParallelGC"
 )
 CASES=(
   "start-up: 1-byte file over http|plain/one.bin|1"
+  "start-up: 1-byte file over https|plain/one.bin|1|tls"
   "http, $SIZE_MIB MiB, -n 16|plain/big.bin|16"
   "https, $SIZE_MIB MiB, -n 16|plain/big.bin|16|tls"
   "https, 256 MiB at limit_rate 10m, -n 16|t10m/mid.bin|16|tls"
