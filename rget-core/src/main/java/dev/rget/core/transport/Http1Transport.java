@@ -8,7 +8,6 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -245,11 +244,7 @@ public final class Http1Transport implements Transport {
   private SSLContext tlsContext() throws IOException {
     SSLContext c = tls;
     if (c == null) {
-      try {
-        c = configuredTls != null ? configuredTls : SSLContext.getDefault();
-      } catch (NoSuchAlgorithmException e) {
-        throw new IOException("this Java runtime has no TLS implementation", e);
-      }
+      c = TlsTrust.orDefault(configuredTls);
       tls = c;
     }
     return c;

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -232,11 +231,7 @@ public final class Http2Transport implements Transport {
   private SSLContext tlsContext() throws IOException {
     SSLContext c = tls;
     if (c == null) {
-      try {
-        c = configuredTls != null ? configuredTls : SSLContext.getDefault();
-      } catch (NoSuchAlgorithmException e) {
-        throw new IOException("this Java runtime has no TLS implementation", e);
-      }
+      c = TlsTrust.orDefault(configuredTls);
       tls = c;
     }
     return c;

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.NoSuchAlgorithmException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
@@ -18,6 +19,21 @@ import javax.net.ssl.TrustManagerFactory;
  */
 public final class TlsTrust {
   private TlsTrust() {}
+
+  /**
+   * {@code configured}, or the JVM's default TLS context (its default authorities) when it is
+   * {@code null}; looked up only when first needed, as it costs start-up.
+   */
+  static SSLContext orDefault(SSLContext configured) throws IOException {
+    if (configured != null) {
+      return configured;
+    }
+    try {
+      return SSLContext.getDefault();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IOException("this Java runtime has no TLS implementation", e);
+    }
+  }
 
   /**
    * A TLS context that trusts exactly the certificates in {@code pemFile} (one or more PEM
