@@ -3,8 +3,9 @@ package dev.rget.core.transport;
 import java.io.IOException;
 
 /**
- * Sends HTTP/1.1 requests, one TCP connection per in-flight request. Redirects are not followed:
- * the engine follows them itself, so it sees every hop. Implementations are thread-safe.
+ * Sends HTTP requests: with HTTP/1.1 ({@link Http1Transport}) one connection per request in
+ * flight, with HTTP/2 ({@link Http2Transport}) streams on shared connections. Redirects are not
+ * followed: the engine follows them itself, so it sees every hop. Implementations are thread-safe.
  */
 public interface Transport extends AutoCloseable {
 
