@@ -4,15 +4,17 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code rget} command: dispatches to {@code get}, {@code serve}, {@code demo}, {@code daemon}. */
+/** Entry point of the {@code rget} command: dispatches to {@code get}, {@code serve}, {@code demo}, {@code daemon},
+ * {@code upload}. */
 @Command(
     name = "rget",
     mixinStandardHelpOptions = true,
     version = "rget 0.1.0",
     description = "Resumable, parallel HTTP downloads, and a range-complete file server.",
-    subcommands = {GetCommand.class, ServeCommand.class, DemoCommand.class, DaemonCommand.class})
+    subcommands = {GetCommand.class, ServeCommand.class, DemoCommand.class, DaemonCommand.class,
+        UploadCommand.class})
 public final class Main implements Runnable {
-  private static final Set<String> SUBCOMMANDS = Set.of("get", "serve", "demo", "daemon", "help");
+  private static final Set<String> SUBCOMMANDS = Set.of("get", "serve", "demo", "daemon", "upload", "help");
 
   /** Runs the command line and exits with its exit code. */
   public static void main(String[] args) {

@@ -1,0 +1,116 @@
+package dev.rget.core.upload;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * Where an unfinished upload lives on the server, remembered between runs of the same command.
+ * One small owner-only file per (local file, endpoint) pair in a state directory kept by rget
+ * (not beside the file, which may be read-only), named by the SHA-256 of the file's absolute path
+ * and the endpoint. It holds the upload URL and the file's size and modification time, never
+ * credentials, and is replaced atomically (write a temporary, rename over).
+ */
+public final class UploadState {
+  /** What was recorded: the upload URL, and the local file's identity when it was created. */
+  public record Entry(URI uploadUrl, long size, long mtimeMillis) {}
+
+  private final Path file;
+
+  private UploadState(Path file) {
+    this.file = file;
+  }
+
+  /** The state for uploading {@code localFile} to {@code endpoint}, kept in {@code stateDir}. */
+  public static UploadState of(Path stateDir, Path localFile, URI endpoint) {
+    String key = localFile.toAbsolutePath().normalize() + "\n" + endpoint;
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+      return new UploadState(stateDir.resolve(HexFormat.of().formatHex(digest) + ".rget-upload"));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
+   * The default state directory: {@code $XDG_STATE_HOME/rget/uploads}, else
+   * {@code ~/.local/state/rget/uploads}.
+   */
+  public static Path defaultDirectory() {
+    String xdg = System.getenv("XDG_STATE_HOME");
+    Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg)
+        : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("rget").resolve("uploads");
+  }
+
+  /** The state file's path. */
+  public Path path() {
+    return file;
+  }
+
+  /** The recorded entry, or empty when there is none or it is unreadable (then it is not trusted). */
+  public Optional<Entry> load() throws IOException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    try {
+      return Optional.of(new Entry(URI.create(p.getProperty("url")),
+          Long.parseLong(p.getProperty("size")), Long.parseLong(p.getProperty("mtime"))));
+    } catch (RuntimeException e) {
+      // A torn or foreign file: starting a new upload is safe, believing it is not.
+      return Optional.empty();
+    }
+  }
+
+  /** Records {@code entry}, atomically, readable by the owner only. */
+  public void save(Entry entry) throws IOException {
+    Path dir = file.getParent();
+    boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+    if (!Files.isDirectory(dir)) {
+      if (posix) {
+        Files.createDirectories(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+    }
+    String text = "url=" + entry.uploadUrl() + "\nsize=" + entry.size() + "\nmtime="
+        + entry.mtimeMillis() + "\n";
+    Path tmp = posix
+        ? Files.createTempFile(dir, ".upload", ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+        : Files.createTempFile(dir, ".upload", ".tmp");
+    try {
+      Files.writeString(tmp, text, StandardCharsets.UTF_8);
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /** Forgets the upload (it finished, or it is gone from the server). */
+  public void delete() throws IOException {
+    Files.deleteIfExists(file);
+  }
+}
