@@ -279,27 +279,13 @@ public final class Http1Transport implements Transport {
       if (h.getKey().equalsIgnoreCase("User-Agent") && h.getValue().isEmpty()) {
         continue; // the user asked for no User-Agent at all
       }
-      checkHeader(h.getKey(), h.getValue());
+      TransportRequest.checkHeader(h.getKey(), h.getValue());
       sb.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
     }
     sb.append("\r\n");
     return sb.toString().getBytes(StandardCharsets.ISO_8859_1);
   }
 
-  private static void checkHeader(String name, String value) {
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c <= ' ' || c >= 0x7f || c == ':') {
-        throw new IllegalArgumentException("bad header name " + name);
-      }
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
-        throw new IllegalArgumentException("bad character in header " + name);
-      }
-    }
-  }
 
   /** One connection: sends requests and reads responses, one at a time. */
   private final class Connection {

@@ -202,7 +202,7 @@ public final class Http2Transport implements Transport {
     f.add(new HeaderField("user-agent", userAgent));
     for (Map.Entry<String, String> h : r.headers().entrySet()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
-      checkHeader(name, h.getValue());
+      TransportRequest.checkHeader(name, h.getValue());
       if (!HOP_BY_HOP.contains(name) && !name.equals("user-agent")) {
         f.add(new HeaderField(name, h.getValue()));
       }
@@ -210,23 +210,6 @@ public final class Http2Transport implements Transport {
     return f;
   }
 
-  private static void checkHeader(String name, String value) {
-    if (name.isEmpty()) {
-      throw new IllegalArgumentException("empty header name");
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      if (c <= ' ' || c >= 0x7f || c == ':') {
-        throw new IllegalArgumentException("bad header name " + name);
-      }
-    }
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
-        throw new IllegalArgumentException("bad character in header " + name);
-      }
-    }
-  }
 
   private SSLContext tlsContext() throws IOException {
     SSLContext c = tls;

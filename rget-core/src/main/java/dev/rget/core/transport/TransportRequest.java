@@ -37,4 +37,28 @@ public record TransportRequest(String method, URI uri, Map<String, String> heade
     }
     return null;
   }
+
+  /**
+   * Refuses a header that would break the request's framing: a name that is empty or not a
+   * token-like run of visible ASCII, a value with CR, LF, NUL or a character beyond Latin-1.
+   *
+   * @throws IllegalArgumentException naming the header
+   */
+  static void checkHeader(String name, String value) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("empty header name");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c <= ' ' || c >= 0x7f || c == ':') {
+        throw new IllegalArgumentException("bad header name " + name);
+      }
+    }
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c == '\r' || c == '\n' || c == 0 || c > 0xff) {
+        throw new IllegalArgumentException("bad character in header " + name);
+      }
+    }
+  }
 }
