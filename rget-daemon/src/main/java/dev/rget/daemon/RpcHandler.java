@@ -1,5 +1,6 @@
 package dev.rget.daemon;
 
+import dev.rget.core.http.HostCheck;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +52,7 @@ final class RpcHandler extends SimpleChannelInboundHandler<Object> {
   private final boolean loopbackOnly;
   private final boolean hasSecret;
   private final ChannelGroup sockets;
+  private static final HostCheck LOOPBACK_HOSTS = new HostCheck(true, Set.of());
   private WebSocketServerHandshaker handshaker;
   private ScheduledFuture<?> deadline;
 
@@ -89,7 +92,10 @@ final class RpcHandler extends SimpleChannelInboundHandler<Object> {
       send(ctx, req, HttpResponseStatus.BAD_REQUEST, "text/plain", "bad request\n", false);
       return;
     }
-    if (!HostCheck.allowed(req.headers().get(HttpHeaderNames.HOST), loopbackOnly)) {
+    String host = req.headers().get(HttpHeaderNames.HOST);
+    // On loopback, the server's DNS-rebinding rule; and a request without Host is refused too:
+    // every browser sends one, so only a page could exploit its absence, and none can.
+    if (loopbackOnly && (host == null || LOOPBACK_HOSTS.check(host) != HostCheck.Verdict.OK)) {
       send(ctx, req, HttpResponseStatus.MISDIRECTED_REQUEST, "text/plain", "misdirected request\n", false);
       return;
     }

@@ -1,5 +1,6 @@
 package dev.rget.server;
 
+import dev.rget.core.http.HostCheck;
 import dev.rget.core.range.ByteRange;
 import dev.rget.server.upload.TusEndpoint;
 import io.netty.buffer.Unpooled;

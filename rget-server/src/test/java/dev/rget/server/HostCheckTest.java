@@ -1,5 +1,7 @@
 package dev.rget.server;
 
+import dev.rget.core.http.HostCheck;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

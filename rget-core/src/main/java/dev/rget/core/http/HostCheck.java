@@ -1,4 +1,4 @@
-package dev.rget.server;
+package dev.rget.core.http;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,13 +9,21 @@ import java.util.Set;
  * Which {@code Host} a request may name. Every request's authority must be well formed (RFC 9112
  * section 3.2: otherwise 400). On a loopback bind it must also name this machine as only this
  * machine can: {@code localhost}, a loopback address ({@code 127.x.y.z}, {@code [::1]}), or a name
- * given with {@code --allow-host}; the port is not compared. Anything else is answered 421
+ * given explicitly (rget serve's {@code --allow-host}); the port is not compared. Anything else is answered 421
  * (Misdirected Request): a web page whose own name an attacker re-pointed at 127.0.0.1 (DNS
  * rebinding) can then reach the server but read nothing from it. Pure: no name is ever resolved.
+ * Shared by {@code rget serve} and {@code rget daemon}.
  */
-final class HostCheck {
+public final class HostCheck {
   /** The verdict. */
-  enum Verdict { OK, BAD_REQUEST, MISDIRECTED }
+  public enum Verdict {
+    /** May be answered. */
+    OK,
+    /** Malformed authority: 400. */
+    BAD_REQUEST,
+    /** Names another host on a loopback server: 421. */
+    MISDIRECTED
+  }
 
   private final boolean loopbackOnly;
   private final Set<String> allowed;
@@ -24,13 +32,13 @@ final class HostCheck {
    * @param loopbackOnly whether the server listens on a loopback address (then names are checked)
    * @param allowed extra accepted names, lower case, without port
    */
-  HostCheck(boolean loopbackOnly, Set<String> allowed) {
+  public HostCheck(boolean loopbackOnly, Set<String> allowed) {
     this.loopbackOnly = loopbackOnly;
     this.allowed = allowed;
   }
 
   /** For a server bound to {@code bound}. */
-  static HostCheck forBind(InetAddress bound, Set<String> allowed) {
+  public static HostCheck forBind(InetAddress bound, Set<String> allowed) {
     return new HostCheck(bound.isLoopbackAddress(), allowed);
   }
 
@@ -38,7 +46,7 @@ final class HostCheck {
    * The verdict for an authority ({@code host[:port]}), or {@code null} when the request has none
    * (HTTP/1.0 without Host: nothing to check; a browser always sends one).
    */
-  Verdict check(String authority) {
+  public Verdict check(String authority) {
     if (authority == null) {
       return Verdict.OK;
     }
@@ -57,7 +65,7 @@ final class HostCheck {
    * trailing dot dropped; or {@code null} if the authority is malformed (bad characters, a
    * userinfo, a non-numeric port).
    */
-  static String hostOf(String authority) {
+  public static String hostOf(String authority) {
     String a = authority.trim();
     String host;
     String port;
@@ -94,7 +102,7 @@ final class HostCheck {
   }
 
   /** {@code localhost}, {@code 127.x.y.z} (dotted decimal), or an IPv6 loopback literal. */
-  static boolean isLoopbackName(String host) {
+  public static boolean isLoopbackName(String host) {
     if (host.equals("localhost")) {
       return true;
     }
