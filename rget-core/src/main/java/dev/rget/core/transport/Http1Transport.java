@@ -241,7 +241,8 @@ public final class Http1Transport implements Transport {
     }
   }
 
-  private SSLContext tlsContext() throws IOException {
+  /** The TLS context, looked up on first use; {@link Http2Transport} uses this one too. */
+  SSLContext tlsContext() throws IOException {
     SSLContext c = tls;
     if (c == null) {
       c = TlsTrust.orDefault(configuredTls);

@@ -42,13 +42,11 @@ public final class Http2Transport implements Transport {
   private final Duration connectTimeout;
   private final Duration headerTimeout;
   private final String userAgent;
-  private final SSLContext configuredTls;
   private final int streamsPerConnection;
   private final Http1Transport http1;
   private final ProxyRules proxies;
   private final ChunkPool pool = new ChunkPool(64 * 1024, 128);
   private final Map<String, Origin> origins = new ConcurrentHashMap<>();
-  private volatile SSLContext tls;
   private volatile boolean closed;
 
   /**
@@ -94,7 +92,6 @@ public final class Http2Transport implements Transport {
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
-    this.configuredTls = sslContext;
     this.streamsPerConnection = streamsPerConnection;
     this.proxies = proxies;
     this.http1 = new Http1Transport(connectTimeout, headerTimeout, userAgent, sslContext, proxies);
@@ -168,7 +165,7 @@ public final class Http2Transport implements Transport {
     NioSocket socket = NioSocket.connect(addr, connectTimeout);
     TlsWire wire;
     try {
-      wire = TlsWire.connect(socket, tlsContext(), uri.getHost(), port, connectTimeout, H2,
+      wire = TlsWire.connect(socket, http1.tlsContext(), uri.getHost(), port, connectTimeout, H2,
           HTTP11);
     } catch (IOException | RuntimeException e) {
       socket.close();
@@ -211,14 +208,6 @@ public final class Http2Transport implements Transport {
   }
 
 
-  private SSLContext tlsContext() throws IOException {
-    SSLContext c = tls;
-    if (c == null) {
-      c = TlsTrust.orDefault(configuredTls);
-      tls = c;
-    }
-    return c;
-  }
 
   private static int port(URI uri) {
     return uri.getPort() >= 0 ? uri.getPort() : 443;
