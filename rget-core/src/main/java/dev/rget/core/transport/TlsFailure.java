@@ -17,7 +17,7 @@ final class TlsFailure {
   private TlsFailure() {}
 
   /** A handshake failure whose message says why, with {@code e} as its cause. */
-  static SSLHandshakeException explain(SSLException e, String host, int port) {
+  static SSLHandshakeException explain(SSLException e, String host) {
     SSLHandshakeException x = new SSLHandshakeException(reason(e, host));
     x.initCause(e);
     return x;

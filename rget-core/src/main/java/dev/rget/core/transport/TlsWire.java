@@ -90,7 +90,7 @@ final class TlsWire implements Wire {
     try {
       wire.handshake(timeout);
     } catch (SSLException e) {
-      throw TlsFailure.explain(e, host, port);
+      throw TlsFailure.explain(e, host);
     }
     return wire;
   }
@@ -131,10 +131,6 @@ final class TlsWire implements Wire {
     return p == null ? "" : p;
   }
 
-  /** The negotiated protocol and cipher suite, for diagnostics. */
-  String describeSession() {
-    return engine.getSession().getProtocol() + " " + engine.getSession().getCipherSuite();
-  }
 
   private void handshake(Duration timeout) throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
