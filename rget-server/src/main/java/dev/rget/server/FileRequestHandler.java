@@ -68,6 +68,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   /** The upload endpoint, or null when the server takes no uploads. */
   private final TusEndpoint uploads;
   private final Executor uploadIo;
+  private final ConnectionLimiter limiter;
   /** The upload request being answered on this connection, if any. */
   private UploadExchange upload;
   private boolean busy;
@@ -80,7 +81,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   FileRequestHandler(FileResponder responder, Executor fileSystem, RequestDecoder decoder,
       HostCheck hostCheck, ServedTree tree, AccessLog accessLog, long ratePerConnection,
-      long headTimeoutNanos, Fatal fatal, TusEndpoint uploads, Executor uploadIo) {
+      long headTimeoutNanos, Fatal fatal, TusEndpoint uploads, Executor uploadIo,
+      ConnectionLimiter limiter) {
     this.responder = responder;
     this.fileSystem = fileSystem;
     this.decoder = decoder;
@@ -92,6 +94,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     this.fatal = fatal;
     this.uploads = uploads;
     this.uploadIo = uploadIo;
+    this.limiter = limiter;
   }
 
   @Override
@@ -99,6 +102,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     SocketAddress a = ctx.channel().remoteAddress();
     remote = a instanceof InetSocketAddress i ? i.getAddress().getHostAddress() + ":" + i.getPort() : String.valueOf(a);
     armHeadDeadline(ctx); // the first request's head is due within headTimeout of the accept
+    limiter.waiting(ctx.channel());
     ctx.read();
     super.channelActive(ctx);
   }
@@ -202,6 +206,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   private void handle(ChannelHandlerContext ctx, HttpRequest req) {
     busy = true;
+    limiter.serving(ctx.channel());
     headBytesSeen = false;
     DecoderResult decoded = req.decoderResult();
     Exchange ex = new Exchange(remote, req.method().name(), req.uri(),
@@ -445,6 +450,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     busy = false;
+    limiter.waiting(ctx.channel());
     // Not inline: the write may have completed inside this very call stack, and a client with
     // many requests buffered would otherwise nest one reply inside the other.
     ctx.executor().execute(() -> fatal.guard(() -> next(ctx)));

@@ -177,7 +177,7 @@ public final class FileServer implements AutoCloseable {
             p.addLast("decoder", decoder);
             p.addLast("encoder", new HttpResponseEncoder());
             p.addLast("files", new FileRequestHandler(responder, fileSystem, decoder, hostCheck, tree,
-                accessLog, rate, headNanos, fatal, uploads, uploadIo));
+                accessLog, rate, headNanos, fatal, uploads, uploadIo, limiter));
             tweak.accept(ch);
           }
         });
