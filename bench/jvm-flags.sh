@@ -4,7 +4,8 @@
 # flags win), rounds alternating between the variants, medians of wall time, CPU (user + sys)
 # and peak RSS. Downloads from nginx on loopback (bench/lib/nginx.sh: http and https).
 #
-#   bench/jvm-flags.sh [--runs N] [--size-mib N]
+#   bench/jvm-flags.sh [--runs N] [--size-mib N] [--only REGEX]   (--only: variants whose name
+#   matches, the launcher's own flags always included)
 #
 # Prints a Markdown table per case; bench/jvm-flags.md keeps the figures behind the choice.
 set -euo pipefail
@@ -16,11 +17,12 @@ source "$BENCH/lib/common.sh"
 # shellcheck source=lib/nginx.sh
 source "$BENCH/lib/nginx.sh"
 
-RUNS=5 SIZE_MIB=1024
+RUNS=5 SIZE_MIB=1024 ONLY=""
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) RUNS=$2; shift ;;
     --size-mib) SIZE_MIB=$2; shift ;;
+    --only) ONLY=$2; shift ;;
     *) sed -n '2,9p' "$0"; exit 2 ;;
   esac
   shift
@@ -33,7 +35,17 @@ VARIANTS=(
   "JVM's default C2 thresholds|-XX:Tier4InvocationThreshold=5000 -XX:Tier4MinInvocationThreshold=600 -XX:Tier4CompileThreshold=15000 -XX:Tier4BackEdgeThreshold=40000"
   "young generation free to grow|-XX:NewSize=1m -XX:MaxNewSize=80m"
   "parallel GC|-XX:-UseSerialGC -XX:+UseParallelGC"
+  "C1 later (Tier3 thresholds x5)|-XX:Tier3InvocationThreshold=1000 -XX:Tier3MinInvocationThreshold=500 -XX:Tier3CompileThreshold=10000 -XX:Tier3BackEdgeThreshold=300000"
+  "crypto C2 sooner (x0.02)|-XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.02"
 )
+if [ -n "$ONLY" ]; then
+  kept=()
+  for v in "${VARIANTS[@]}"; do
+    name=${v%%|*}
+    if [ "$name" = launcher ] || [[ $name =~ $ONLY ]]; then kept+=("$v"); fi
+  done
+  VARIANTS=("${kept[@]}")
+fi
 CASES=(
   "start-up: 1-byte file over http|plain/one.bin|1"
   "start-up: 1-byte file over https|plain/one.bin|1|tls"
