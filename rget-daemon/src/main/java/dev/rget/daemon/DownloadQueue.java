@@ -304,6 +304,7 @@ final class DownloadQueue {
       return;
     }
     t.record(d.progress());
+    t.lastWritten = d.ranges().written();
     t.run = null;
     if (closed) {
       return; // stopped by close(): stays unfinished in the session, to resume next time

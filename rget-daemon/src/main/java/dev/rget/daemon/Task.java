@@ -25,6 +25,8 @@ final class Task {
   volatile long completedLength;
   volatile int errorCode;
   volatile String errorMessage = "";
+  /** The bytes the last run had written when it ended: what a paused download shows. */
+  volatile java.util.List<dev.rget.core.range.ByteRange> lastWritten = java.util.List.of();
 
   Task(String gid, URI uri, Path dir, TaskOptions options, String fileName) {
     this.gid = gid;
@@ -44,6 +46,15 @@ final class Task {
       }
     }
     return new Progress(totalLength, completedLength, 0, 0, java.time.Duration.ZERO, fileName);
+  }
+
+  /** The written and in-flight ranges now: the live run's, else the last run's written ones. */
+  Download.Ranges ranges() {
+    Download r = run;
+    if (r != null && status == Status.ACTIVE) {
+      return r.ranges();
+    }
+    return new Download.Ranges(lastWritten, java.util.List.of());
   }
 
   /** Records a run's progress as the last known state. */
