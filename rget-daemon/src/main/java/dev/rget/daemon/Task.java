@@ -14,7 +14,10 @@ final class Task {
   final String gid;
   final URI uri;
   final Path dir;
-  final TaskOptions options;
+  /** Replaced by changeOption (the queue restarts an active run to apply it). */
+  volatile TaskOptions options;
+  /** The run is being stopped to start again at once with new options. */
+  volatile boolean restart;
   /** The file name inside {@link #dir}: from {@code out}, else learnt from the server once known. */
   volatile String fileName;
   volatile Status status = Status.WAITING;
