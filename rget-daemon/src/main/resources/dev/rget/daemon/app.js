@@ -1,6 +1,6 @@
 // rget daemon page: talks aria2 JSON-RPC over one WebSocket to /jsonrpc, the same interface as any
 // aria2 front-end. Everything from the daemon is shown through textContent (names and URLs come
-// from the network and are hostile); no innerHTML with data anywhere.
+// from the network and are hostile); nothing is ever parsed as HTML.
 "use strict";
 
 (function () {
@@ -59,7 +59,9 @@
       if (!ws || ws.readyState !== WebSocket.OPEN) { reject(new Error("not connected")); return; }
       const id = "p" + nextId++;
       pending.set(id, { resolve, reject });
-      ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params: withToken(params) }));
+      // system.* methods take no token (aria2 refuses one); a multicall's calls carry their own.
+      const p = method.startsWith("system.") ? params : withToken(params);
+      ws.send(JSON.stringify({ jsonrpc: "2.0", id, method, params: p }));
     });
   }
 
