@@ -262,7 +262,9 @@ final class Aria2Rpc {
     given.putAll(a.object(1));
     TaskOptions options = TaskOptions.parse(given);
     int position = a.has(2) ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, a.integer(2))) : -1;
-    return queue.add(null, uri, options, null, false, position);
+    // aria2's "pause" option: added paused, as front-ends do for "add without starting".
+    boolean paused = "true".equals(String.valueOf(given.get("pause")));
+    return queue.add(null, uri, options, null, paused, position);
   }
 
   /** Checks every change before applying any, so a refused call changes nothing. */

@@ -43,10 +43,10 @@ class ChangeOptionTest {
   }
 
   private String addPaused(String name) throws Exception {
-    String gid = (String) rpc.call("aria2.addUri", List.of(origin.url("/" + name).toString()), Map.of("out", name),
-        0L);
-    // Paused at once; with a position of 0 each new download goes to the front of the queue.
-    rpc.call("aria2.pause", gid);
+    // Added paused (aria2's "pause" option); at position 0, so each goes to the front of the queue.
+    String gid = (String) rpc.call("aria2.addUri", List.of(origin.url("/" + name).toString()),
+        Map.of("out", name, "pause", "true"), 0L);
+    assertThat(rpc.status(gid).get("status")).isEqualTo("paused");
     return gid;
   }
 
