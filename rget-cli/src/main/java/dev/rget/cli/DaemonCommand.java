@@ -51,7 +51,7 @@ public final class DaemonCommand implements Callable<Integer> {
   int perHost;
 
   @Option(names = "--session", paramLabel = "FILE",
-      description = "Session file (default: DIR/.rget-daemon.session).")
+      description = "Session file (default: DIR/.rget-daemon/session; owner-only, in an owner-only directory).")
   Path session;
 
   @Spec CommandSpec spec;
@@ -63,7 +63,7 @@ public final class DaemonCommand implements Callable<Integer> {
     DaemonConfig config;
     try {
       config = new DaemonConfig(port, secret, listenAll, d, jobs, perHost,
-          session != null ? session.toAbsolutePath() : d.resolve(".rget-daemon.session"), 64);
+          session != null ? session.toAbsolutePath() : DaemonConfig.defaultSession(d), 64);
     } catch (IllegalArgumentException e) {
       return usage(err, e.getMessage());
     }

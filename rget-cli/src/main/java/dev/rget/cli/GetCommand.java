@@ -75,6 +75,11 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress display and no notices.")
   boolean quiet;
 
+  @Option(names = "--json",
+      description = "For scripts: JSON lines on stdout, one per download every second and a last one when"
+          + " it ends, with aria2's tellStatus field names; no progress bar or summary on stderr.")
+  boolean json;
+
   @Option(names = {"-i", "--input-file"}, paramLabel = "FILE",
       description = "Download every URL listed in FILE (one per line; # starts a comment).")
   Path inputFile;
@@ -363,21 +368,36 @@ public final class GetCommand implements Callable<Integer> {
     Download d = intoDir
         ? Rget.downloadInto(uri, target.toAbsolutePath(), options.notices(sink).build())
         : Rget.download(uri, target, options.notices(sink).build());
-    ProgressDisplay display = quiet ? null : new ProgressDisplay(d, err, terminal);
+    ProgressDisplay display = quiet || json ? null : new ProgressDisplay(d, err, terminal);
+    JsonProgress lines = json ? new JsonProgress(d, uri,
+        intoDir ? target.toAbsolutePath() : target.toAbsolutePath().getParent(), System.out) : null;
     sink.display = display;
     Thread hook = cancelOnSignal(List.of(d));
     try {
-      DownloadResult r = await(d);
+      DownloadResult r;
+      try {
+        r = await(d);
+      } catch (DownloadException e) {
+        if (lines != null) {
+          lines.failed(e);
+        }
+        throw e;
+      }
       if (display != null) {
         display.close();
       }
-      if (!quiet) {
+      if (lines != null) {
+        lines.complete(r);
+      } else if (!quiet) {
         err.println(summary(r));
       }
       return ExitCodes.OK;
     } finally {
       if (display != null) {
         display.close();
+      }
+      if (lines != null) {
+        lines.close();
       }
       removeHook(hook);
     }
@@ -416,16 +436,25 @@ public final class GetCommand implements Callable<Integer> {
         results.add(pool.submit(() -> {
           Download d = Rget.download(u, target, true, opts, shared);
           running.add(d);
+          JsonProgress lines = json ? new JsonProgress(d, u, target, System.out) : null;
           try {
             DownloadResult r = await(d);
-            if (!quiet) {
+            if (lines != null) {
+              lines.complete(r);
+            } else if (!quiet) {
               err.println(summary(r));
             }
             return ExitCodes.OK;
           } catch (DownloadException e) {
+            if (lines != null) {
+              lines.failed(e);
+            }
             err.println("rget: " + SafeText.of(u) + ": " + SafeText.of(e.getMessage()));
             return e.kind().exitCode();
           } finally {
+            if (lines != null) {
+              lines.close();
+            }
             running.remove(d);
           }
         }));
@@ -442,7 +471,7 @@ public final class GetCommand implements Callable<Integer> {
       pool.shutdownNow();
       removeHook(hook);
     }
-    if (!quiet || worst != ExitCodes.OK) {
+    if ((!quiet && !json) || worst != ExitCodes.OK) {
       err.println("rget: " + ok + " of " + uris.size() + " files downloaded");
     }
     return worst;

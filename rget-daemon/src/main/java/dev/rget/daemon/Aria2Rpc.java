@@ -25,8 +25,8 @@ final class Aria2Rpc {
   static final List<String> METHODS = List.of("aria2.addUri", "aria2.remove", "aria2.forceRemove",
       "aria2.pause", "aria2.pauseAll", "aria2.forcePause", "aria2.forcePauseAll", "aria2.unpause",
       "aria2.unpauseAll", "aria2.tellStatus", "aria2.getUris", "aria2.getFiles", "aria2.getServers",
-      "aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped", "aria2.getOption",
-      "aria2.getGlobalOption", "aria2.getGlobalStat", "aria2.purgeDownloadResult",
+      "aria2.tellActive", "aria2.tellWaiting", "aria2.tellStopped", "aria2.changePosition",
+      "aria2.getOption", "aria2.changeOption", "aria2.getGlobalOption", "aria2.changeGlobalOption", "aria2.getGlobalStat", "aria2.purgeDownloadResult",
       "aria2.removeDownloadResult", "aria2.getVersion", "aria2.getSessionInfo", "aria2.shutdown",
       "aria2.forceShutdown", "aria2.saveSession", "system.multicall", "system.listMethods",
       "system.listNotifications");
@@ -50,6 +50,15 @@ final class Aria2Rpc {
   private final byte[] secret;
   private final String sessionId = Gid.random() + Gid.random();
   private final Host host;
+  /** Options changeGlobalOption set for downloads added later; guarded by this. */
+  private final Map<String, Object> defaults = new LinkedHashMap<>();
+
+  /** What changeOption may change: what a restart of the engine run applies. */
+  static final Set<String> CHANGEABLE = Set.of("split", "max-connection-per-server", "max-download-limit",
+      "checksum", "header");
+  /** What changeGlobalOption may change: the queue length, and defaults for new downloads. */
+  static final Set<String> GLOBAL_CHANGEABLE = Set.of("max-concurrent-downloads", "split",
+      "max-connection-per-server", "max-download-limit");
 
   /** @param secret the RPC secret, or {@code null} when none is required */
   Aria2Rpc(DownloadQueue queue, String secret, Host host) {
@@ -172,8 +181,28 @@ final class Aria2Rpc {
         o.put("split", Integer.toString(t.options.connections()));
         return o;
       }
-      case "aria2.getGlobalOption":
-        return host.globalOptions();
+      case "aria2.changeOption": {
+        Task t = queue.find(a.gid(0));
+        queue.changeOptions(t.gid, t.options.with(a.object(1), CHANGEABLE));
+        return "OK";
+      }
+      case "aria2.changePosition": {
+        if (!a.has(2) || !(a.p.get(2) instanceof String how)) {
+          throw RpcException.aria2("Illegal argument.");
+        }
+        return queue.changePosition(a.gid(0), a.integer(1), how);
+      }
+      case "aria2.getGlobalOption": {
+        Map<String, Object> m = new LinkedHashMap<>(host.globalOptions());
+        synchronized (this) {
+          m.putAll(defaults);
+        }
+        m.put("max-concurrent-downloads", Integer.toString(queue.maxActive()));
+        return m;
+      }
+      case "aria2.changeGlobalOption":
+        changeGlobal(a.object(0));
+        return "OK";
       case "aria2.getGlobalStat": {
         long[] s = queue.stat();
         Map<String, Object> m = new LinkedHashMap<>();
@@ -226,9 +255,40 @@ final class Aria2Rpc {
     } catch (DownloadException e) {
       throw RpcException.aria2(e.getMessage());
     }
-    TaskOptions options = TaskOptions.parse(a.object(1));
+    Map<String, Object> given = new LinkedHashMap<>();
+    synchronized (this) {
+      given.putAll(defaults);
+    }
+    given.putAll(a.object(1));
+    TaskOptions options = TaskOptions.parse(given);
     int position = a.has(2) ? (int) Math.min(Integer.MAX_VALUE, Math.max(0, a.integer(2))) : -1;
-    return queue.add(null, uri, options, null, false, position);
+    // aria2's "pause" option: added paused, as front-ends do for "add without starting".
+    boolean paused = "true".equals(String.valueOf(given.get("pause")));
+    return queue.add(null, uri, options, null, paused, position);
+  }
+
+  /** Checks every change before applying any, so a refused call changes nothing. */
+  private synchronized void changeGlobal(Map<String, Object> changes) throws RpcException {
+    Map<String, Object> next = new LinkedHashMap<>(defaults);
+    int maxActive = -1;
+    for (Map.Entry<String, Object> e : changes.entrySet()) {
+      if (!GLOBAL_CHANGEABLE.contains(e.getKey())) {
+        throw RpcException.aria2("We encountered a problem while processing the option '--"
+            + clip(e.getKey()) + "': rget cannot change it");
+      }
+      if (e.getKey().equals("max-concurrent-downloads")) {
+        Object v = e.getValue();
+        maxActive = TaskOptions.positive(e.getKey(), v instanceof Long ? v.toString() : v instanceof String s ? s : "");
+      } else {
+        next.put(e.getKey(), e.getValue());
+      }
+    }
+    Map<String, Object> checked = TaskOptions.parse(next).raw(); // refuses bad values
+    defaults.clear();
+    defaults.putAll(checked);
+    if (maxActive > 0) {
+      queue.maxActive(maxActive);
+    }
   }
 
   private Object multicall(List<Object> params) throws RpcException {
@@ -335,7 +395,7 @@ final class Aria2Rpc {
 
   /** Positional parameters with aria2's types; a wrong type is an aria2 error. */
   private static final class Args {
-    private final List<Object> p;
+    final List<Object> p;
 
     Args(List<Object> p) {
       this.p = p;

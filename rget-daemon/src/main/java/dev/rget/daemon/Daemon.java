@@ -78,6 +78,7 @@ public final class Daemon implements AutoCloseable {
   public static Daemon start(DaemonConfig config, Consumer<String> log) throws IOException {
     Files.createDirectories(config.dir());
     SessionFile sessionFile = new SessionFile(config.session());
+    sessionFile.prepareDirectory(config.session().equals(DaemonConfig.defaultSession(config.dir())));
     List<SessionFile.Entry> saved = sessionFile.load();
 
     ChannelGroup sockets = new DefaultChannelGroup("rget-daemon-ws", GlobalEventExecutor.INSTANCE);

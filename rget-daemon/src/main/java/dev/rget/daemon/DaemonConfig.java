@@ -42,7 +42,16 @@ public record DaemonConfig(int port, String secret, boolean listenAll, Path dir,
 
   /** The defaults with this directory: port 6800, loopback, no secret, {@code -j 5}, session in DIR. */
   public static DaemonConfig defaults(Path dir) {
-    return new DaemonConfig(DEFAULT_PORT, null, false, dir, 5, 16, dir.resolve(".rget-daemon.session"), 64);
+    return new DaemonConfig(DEFAULT_PORT, null, false, dir, 5, 16, defaultSession(dir), 64);
+  }
+
+  /**
+   * The default session file of a download directory: {@code DIR/.rget-daemon/session}, in a
+   * directory of its own that the daemon keeps owner-only (the file holds request headers, which
+   * may carry credentials).
+   */
+  public static Path defaultSession(Path dir) {
+    return dir.resolve(".rget-daemon").resolve("session");
   }
 
   /** A copy with another value. */

@@ -39,7 +39,7 @@ final class DownloadQueue {
   }
 
   private final Path defaultDir;
-  private final int maxActive;
+  private int maxActive;
   private final HostLimiter hostLimiter;
   private final Events events;
   private final Runnable changed;
@@ -170,6 +170,60 @@ final class DownloadQueue {
     changed.run();
     schedule();
     return gid;
+  }
+
+  /**
+   * Replaces a download's options (aria2's changeOption). A waiting or paused download takes them
+   * at its next start; an active one is stopped and started again at once with them, resuming from
+   * its state (aria2 restarts an active download for most options too).
+   */
+  synchronized void changeOptions(String gid, TaskOptions options) throws RpcException {
+    Task t = find(gid);
+    if (t.status.stopped()) {
+      throw RpcException.aria2("Cannot change option for GID#" + gid);
+    }
+    t.options = options;
+    if (t.status == Status.ACTIVE && !t.restart) {
+      t.restart = true;
+      t.run.cancel(); // finished() puts it back at the front of the queue
+    }
+    changed.run();
+  }
+
+  /** How many downloads run at once (aria2's max-concurrent-downloads); running ones are not stopped. */
+  synchronized void maxActive(int n) {
+    maxActive = n;
+    schedule();
+  }
+
+  synchronized int maxActive() {
+    return maxActive;
+  }
+
+  /**
+   * Moves a waiting or paused download in the queue (aria2's changePosition): {@code how} is
+   * {@code POS_SET} (from the front), {@code POS_CUR} (from where it is) or {@code POS_END} (from
+   * the last place); the result is clamped to the queue. Returns the new index.
+   */
+  synchronized long changePosition(String gid, long pos, String how) throws RpcException {
+    Task t = find(gid);
+    int from = waiting.indexOf(t);
+    if (from < 0) {
+      throw RpcException.aria2("GID#" + gid + " not found in the waiting queue.");
+    }
+    long base = switch (how) {
+      case "POS_SET" -> 0;
+      case "POS_CUR" -> from;
+      case "POS_END" -> waiting.size() - 1;
+      default -> throw RpcException.aria2("Illegal argument.");
+    };
+    // Saturating: pos comes from the network and may be Long.MIN_VALUE.
+    long to = Math.max(0, Math.min(waiting.size() - 1, pos < 0 ? Math.max(base + pos, -1) : Math.min(base + pos, waiting.size())));
+    waiting.remove(from);
+    waiting.add((int) to, t);
+    changed.run();
+    schedule();
+    return to;
   }
 
   /** Forgets an ended download. */
@@ -304,11 +358,18 @@ final class DownloadQueue {
       return;
     }
     t.record(d.progress());
+    t.lastWritten = d.ranges().written();
     t.run = null;
+    boolean restart = t.restart;
+    t.restart = false;
     if (closed) {
       return; // stopped by close(): stays unfinished in the session, to resume next time
     }
-    if (t.status == Status.ACTIVE) {
+    if (t.status == Status.ACTIVE && restart && e != null) {
+      active.remove(t);
+      t.status = Status.WAITING;
+      waiting.add(0, t);
+    } else if (t.status == Status.ACTIVE) {
       active.remove(t);
       if (e == null) {
         t.totalLength = r.length();

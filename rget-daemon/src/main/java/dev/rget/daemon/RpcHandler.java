@@ -113,8 +113,9 @@ final class RpcHandler extends SimpleChannelInboundHandler<Object> {
       post(ctx, req);
     } else if (path.equals("/jsonrpc") && req.method().equals(HttpMethod.OPTIONS) && hasSecret) {
       send(ctx, req, HttpResponseStatus.OK, "text/plain", "", true);
-    } else if (path.equals("/") && (req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD))) {
-      send(ctx, req, HttpResponseStatus.OK, "text/html; charset=utf-8", WebPage.html(), false);
+    } else if (WebPage.at(path) != null && (req.method().equals(HttpMethod.GET) || req.method().equals(HttpMethod.HEAD))) {
+      WebPage.Asset a = WebPage.at(path);
+      send(ctx, req, HttpResponseStatus.OK, a.contentType(), a.body(), false);
     } else {
       send(ctx, req, HttpResponseStatus.NOT_FOUND, "text/plain", "not found\n", false);
     }
@@ -187,8 +188,8 @@ final class RpcHandler extends SimpleChannelInboundHandler<Object> {
     res.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
     res.headers().set("X-Content-Type-Options", "nosniff");
     if (type.startsWith("text/html")) {
-      res.headers().set("Content-Security-Policy", "default-src 'self'; script-src 'unsafe-inline'; style-src"
-          + " 'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'");
+      res.headers().set("Content-Security-Policy", WebPage.CSP);
+      res.headers().set("Referrer-Policy", "no-referrer");
     }
     if (cors && hasSecret) {
       res.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");

@@ -30,6 +30,7 @@ final class SessionFile {
   /** Larger files are refused when loading (10 000 downloads take well under this). */
   static final int MAX_BYTES = 32 << 20;
   private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+  private static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
 
   /** One download as saved. */
   record Entry(String gid, URI uri, String fileName, Map<String, Object> options, boolean paused) {}
@@ -44,6 +45,25 @@ final class SessionFile {
 
   Path path() {
     return file;
+  }
+
+  /**
+   * Creates the file's directory owner-only (0700) when it is missing; with {@code ownDirectory}
+   * (the default location, a directory only the daemon uses) an existing one is made owner-only
+   * too. A directory the user chose is otherwise left as it is: it may be shared on purpose.
+   */
+  void prepareDirectory(boolean ownDirectory) throws IOException {
+    Path parent = file.toAbsolutePath().getParent();
+    if (!Files.exists(parent, LinkOption.NOFOLLOW_LINKS)) {
+      Files.createDirectories(parent.getParent());
+      Files.createDirectory(parent, PosixFilePermissions.asFileAttribute(OWNER_ONLY_DIR));
+      Files.setPosixFilePermissions(parent, OWNER_ONLY_DIR); // the umask may have taken owner bits away
+    } else if (ownDirectory) {
+      if (!Files.isDirectory(parent, LinkOption.NOFOLLOW_LINKS)) {
+        throw new IOException("session directory " + parent + " is not a directory");
+      }
+      Files.setPosixFilePermissions(parent, OWNER_ONLY_DIR);
+    }
   }
 
   /** Replaces the file with {@code tasks}, atomically. */

@@ -1,5 +1,6 @@
 package dev.rget.daemon;
 
+import dev.rget.core.Download;
 import dev.rget.core.Progress;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,10 +10,17 @@ import java.util.Set;
 
 /**
  * The {@code tellStatus} structure of a download, as aria2 shapes it: every number a decimal
- * string. Keys rget has nothing true to say about (bitfield, pieces, BitTorrent fields) are left
- * out rather than invented.
+ * string. {@code bitfield} (with {@code pieceLength}, {@code numPieces}) shows the written pieces
+ * once the length is known, and rget's extra key {@link #IN_FLIGHT} the pieces being fetched. Keys
+ * rget has nothing true to say about (BitTorrent fields) are left out rather than invented.
  */
 final class StatusView {
+  /**
+   * rget's own key: the pieces (as in {@code bitfield}, same format) that a connection is fetching
+   * right now. A piece can be in both when part of it is written and the rest in flight.
+   */
+  static final String IN_FLIGHT = "rgetInFlight";
+
   private StatusView() {}
 
   /** The status of {@code t}, restricted to {@code keys} when not empty. */
@@ -27,6 +35,20 @@ final class StatusView {
     m.put("downloadSpeed", Long.toString(p.bytesPerSecond()));
     m.put("uploadSpeed", "0");
     m.put("connections", Integer.toString(p.activeConnections()));
+    long total = p.totalBytes();
+    if (total > 0) {
+      long piece = Bitfield.pieceLength(total);
+      m.put("pieceLength", Long.toString(piece));
+      m.put("numPieces", Long.toString(Bitfield.pieces(total, piece)));
+      if (t.status == Status.COMPLETE) {
+        m.put("bitfield", Bitfield.full(total, piece));
+        m.put(IN_FLIGHT, Bitfield.of(List.of(), total, piece, true));
+      } else {
+        Download.Ranges r = t.ranges();
+        m.put("bitfield", Bitfield.of(r.written(), total, piece, false));
+        m.put(IN_FLIGHT, Bitfield.of(r.inFlight(), total, piece, true));
+      }
+    }
     if (t.status == Status.ERROR) {
       m.put("errorCode", Integer.toString(t.errorCode));
       m.put("errorMessage", t.errorMessage);

@@ -14,7 +14,10 @@ final class Task {
   final String gid;
   final URI uri;
   final Path dir;
-  final TaskOptions options;
+  /** Replaced by changeOption (the queue restarts an active run to apply it). */
+  volatile TaskOptions options;
+  /** The run is being stopped to start again at once with new options. */
+  volatile boolean restart;
   /** The file name inside {@link #dir}: from {@code out}, else learnt from the server once known. */
   volatile String fileName;
   volatile Status status = Status.WAITING;
@@ -25,6 +28,8 @@ final class Task {
   volatile long completedLength;
   volatile int errorCode;
   volatile String errorMessage = "";
+  /** The bytes the last run had written when it ended: what a paused download shows. */
+  volatile java.util.List<dev.rget.core.range.ByteRange> lastWritten = java.util.List.of();
 
   Task(String gid, URI uri, Path dir, TaskOptions options, String fileName) {
     this.gid = gid;
@@ -44,6 +49,15 @@ final class Task {
       }
     }
     return new Progress(totalLength, completedLength, 0, 0, java.time.Duration.ZERO, fileName);
+  }
+
+  /** The written and in-flight ranges now: the live run's, else the last run's written ones. */
+  Download.Ranges ranges() {
+    Download r = run;
+    if (r != null && status == Status.ACTIVE) {
+      return r.ranges();
+    }
+    return new Download.Ranges(lastWritten, java.util.List.of());
   }
 
   /** Records a run's progress as the last known state. */

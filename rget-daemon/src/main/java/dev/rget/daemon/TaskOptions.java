@@ -81,6 +81,28 @@ record TaskOptions(Path dir, String out, int connections, Checksum checksum, Lis
   }
 
   /**
+   * These options with {@code changes} applied (aria2's changeOption, changeGlobalOption): every
+   * name must be in {@code changeable}, else the call is refused with aria2's message for an option
+   * it cannot process (aria2 itself ignores names it does not know; refusing tells the caller the
+   * change did not happen).
+   */
+  TaskOptions with(Map<String, Object> changes, Set<String> changeable) throws RpcException {
+    for (String name : changes.keySet()) {
+      if (!changeable.contains(name)) {
+        throw RpcException.aria2("We encountered a problem while processing the option '--" + clipName(name)
+            + "': rget cannot change it");
+      }
+    }
+    Map<String, Object> merged = new LinkedHashMap<>(raw);
+    merged.putAll(changes);
+    return parse(merged);
+  }
+
+  private static String clipName(String name) {
+    return name.length() > 64 ? name.substring(0, 64) + "..." : name;
+  }
+
+  /**
    * An output name stays inside the download directory: relative, no {@code ..}, no NUL. aria2
    * allows sub-directories in {@code out}; so does this.
    */
@@ -122,7 +144,7 @@ record TaskOptions(Path dir, String out, int connections, Checksum checksum, Lis
     throw RpcException.aria2("bad value for option header");
   }
 
-  private static int positive(String name, String v) throws RpcException {
+  static int positive(String name, String v) throws RpcException {
     try {
       int n = Integer.parseInt(v.strip());
       if (n >= 1) {
@@ -131,7 +153,7 @@ record TaskOptions(Path dir, String out, int connections, Checksum checksum, Lis
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw RpcException.aria2("bad value for option " + name + ": " + v);
+    throw RpcException.aria2("We encountered a problem while processing the option '--" + name + "'.");
   }
 
   /** aria2's sizes: a number of bytes with an optional K or M (binary) suffix; 0 is no limit. */
@@ -153,6 +175,6 @@ record TaskOptions(Path dir, String out, int connections, Checksum checksum, Lis
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw RpcException.aria2("bad value for option " + name + ": " + v);
+    throw RpcException.aria2("We encountered a problem while processing the option '--" + name + "'.");
   }
 }

@@ -54,7 +54,8 @@ class DaemonRpcTest {
     Map<String, Object> s = rpc.await(gid, m -> m.get("status").equals("complete"), LONG);
     assertThat(s).containsEntry("totalLength", Long.toString(c.length()))
         .containsEntry("completedLength", Long.toString(c.length())).containsEntry("gid", gid)
-        .containsEntry("errorCode", "0").containsEntry("dir", dir.toString());
+        .containsEntry("errorCode", "0").containsEntry("dir", dir.toString())
+        .containsEntry("bitfield", "f".repeat(48)).containsEntry("numPieces", "192");
     assertThat(sha256(dir.resolve("x.bin"))).isEqualTo(c.sha256());
     @SuppressWarnings("unchecked")
     Map<String, Object> only = (Map<String, Object>) rpc.call("aria2.tellStatus", gid, List.of("gid", "status"));
@@ -79,13 +80,23 @@ class DaemonRpcTest {
     origin.put("/p.bin", Resource.builder(c).rateLimit(1 << 20).build());
     String gid = (String) rpc.call("aria2.addUri", List.of(origin.url("/p.bin").toString()),
         Map.of("out", "p.bin", "split", "2"));
-    rpc.await(gid, m -> num(m, "completedLength") >= 256 << 10, LONG);
+    Map<String, Object> active = rpc.await(gid, m -> num(m, "completedLength") >= 256 << 10, LONG);
+    // 2 MiB in pieces of 16 KiB: 128 bits. Two connections are fetching: some pieces in flight.
+    assertThat(active).containsEntry("numPieces", "128").containsEntry("pieceLength", "16384");
+    assertThat((String) active.get("bitfield")).hasSize(32).matches("[0-9a-f]+").isNotEqualTo("0".repeat(32));
+    assertThat((String) active.get(StatusView.IN_FLIGHT)).hasSize(32).isNotEqualTo("0".repeat(32));
     assertThat(rpc.call("aria2.pause", gid)).isEqualTo(gid);
     Map<String, Object> paused = rpc.status(gid);
     assertThat(paused.get("status")).isEqualTo("paused");
     assertThat((List<?>) rpc.call("aria2.tellWaiting", 0L, 10L)).hasSize(1);
     assertThat(origin.awaitIdle(Duration.ofSeconds(10))).as("the run stopped").isTrue();
-    long kept = num(rpc.status(gid), "completedLength");
+    Map<String, Object> stopped = rpc.status(gid);
+    long kept = num(stopped, "completedLength");
+    // A paused download still shows its written pieces, and nothing in flight.
+    assertThat(Long.bitCount(Long.parseUnsignedLong(((String) stopped.get("bitfield")).substring(0, 16), 16))
+        + Long.bitCount(Long.parseUnsignedLong(((String) stopped.get("bitfield")).substring(16), 16)))
+        .isLessThanOrEqualTo((int) (kept / 16384)).isGreaterThanOrEqualTo((int) (kept / 16384) - 2);
+    assertThat(stopped.get(StatusView.IN_FLIGHT)).isEqualTo("0".repeat(32));
     assertThat(kept).isGreaterThanOrEqualTo(256 << 10).isLessThan(c.length());
     assertThat(dir.resolve("p.bin.part")).exists();
     assertThat(rpc.response("aria2.pause", gid)).containsKey("error");

@@ -129,6 +129,44 @@ class WebSocketRpcTest {
     assertThat(sha256(dir.resolve("w.bin"))).isEqualTo(c.sha256());
   }
 
+  /** Sends a call on the socket and returns its result (an AssertionError if it answered an error). */
+  private Object call(String id, String method, String params) throws InterruptedException {
+    socket.sendText("{\"jsonrpc\":\"2.0\",\"id\":\"" + id + "\",\"method\":\"" + method + "\",\"params\":"
+        + params + "}", true);
+    Map<String, Object> answer = awaitMessage(method + " answer", m -> id.equals(m.get("id")));
+    assertThat(answer).as("%s answer", method).containsKey("result");
+    return answer.get("result");
+  }
+
+  @Test
+  void pauseRemoveAndAnOrigin404AreNotified() throws Exception {
+    origin.put("/slow.bin", dev.rget.testkit.Resource.builder(Content.pseudoRandom(4 << 20, 8)).rateLimit(256 << 10)
+        .build());
+    connect();
+    String url = "\"" + origin.url("/slow.bin") + "\"";
+
+    String paused = (String) call("p1", "aria2.addUri", "[[" + url + "],{\"out\":\"p.bin\"}]");
+    awaitMessage("onDownloadStart", m -> notification(m, "aria2.onDownloadStart", paused));
+    call("p2", "aria2.pause", "[\"" + paused + "\"]");
+    awaitMessage("onDownloadPause", m -> notification(m, "aria2.onDownloadPause", paused));
+
+    String removed = (String) call("r1", "aria2.addUri", "[[" + url + "],{\"out\":\"r.bin\"}]");
+    awaitMessage("onDownloadStart", m -> notification(m, "aria2.onDownloadStart", removed));
+    call("r2", "aria2.remove", "[\"" + removed + "\"]");
+    awaitMessage("onDownloadStop", m -> notification(m, "aria2.onDownloadStop", removed));
+
+    String missing = (String) call("e1", "aria2.addUri", "[[\"" + origin.url("/missing.bin") + "\"]]");
+    awaitMessage("onDownloadError", m -> notification(m, "aria2.onDownloadError", missing));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> status = (Map<String, Object>) call("e2", "aria2.tellStatus", "[\"" + missing + "\"]");
+    assertThat(status).containsEntry("status", "error").containsEntry("errorCode", "3");
+
+    // Each notification was for its own download only: no complete or error for the others.
+    assertThat(history).noneMatch(m -> notification(m, "aria2.onDownloadComplete", paused)
+        || notification(m, "aria2.onDownloadError", paused) || notification(m, "aria2.onDownloadError", removed)
+        || notification(m, "aria2.onDownloadPause", removed));
+  }
+
   @Test
   void malformedJsonOnTheSocketGetsAParseErrorAndTheSocketStaysUsable() throws Exception {
     connect();

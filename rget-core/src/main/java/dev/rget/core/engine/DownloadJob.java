@@ -69,6 +69,8 @@ public final class DownloadJob implements Download {
   private final StopSignal stop = new StopSignal();
   private final Executor executor;
   private volatile WrittenRanges ledger;
+  /** The parallel phase running now, for {@link #ranges()}; {@code null} outside one. */
+  private volatile ParallelFetch parallel;
   private volatile long totalBytes = -1;
   private volatile String fileName;
 
@@ -116,6 +118,13 @@ public final class DownloadJob implements Download {
     WrittenRanges l = ledger;
     return new Progress(totalBytes, l == null ? 0 : l.size(), speed.bytesPerSecond(),
         activeConnections.get(), Duration.ofNanos(System.nanoTime() - startNanos), fileName);
+  }
+
+  @Override
+  public Ranges ranges() {
+    WrittenRanges l = ledger;
+    ParallelFetch p = parallel;
+    return new Ranges(l == null ? List.of() : l.snapshot().ranges(), p == null ? List.of() : p.inFlight());
   }
 
   @Override
@@ -655,8 +664,14 @@ public final class DownloadJob implements Download {
         probe.close();
         return length;
       }
-      FetchOutcome outcome = new ParallelFetch(c, missing, options.connections(), executor)
-          .run(probe);
+      ParallelFetch fetch = new ParallelFetch(c, missing, options.connections(), executor);
+      parallel = fetch;
+      FetchOutcome outcome;
+      try {
+        outcome = fetch.run(probe);
+      } finally {
+        parallel = null;
+      }
       if (outcome instanceof FetchOutcome.FallBack f) {
         notice(f.why() + ": downloading as a single stream");
         return new StreamFetch(newPhase(sender, remote, contentCoding, part, l, limiter))

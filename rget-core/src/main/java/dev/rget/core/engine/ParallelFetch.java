@@ -30,6 +30,8 @@ final class ParallelFetch {
   private final List<ByteRange> missing;
   private final int connections;
   private final Executor executor;
+  /** Set once {@link #run} has planned the segments. */
+  private volatile SegmentScheduler scheduler;
 
   ParallelFetch(FetchContext ctx, List<ByteRange> missing, int connections, Executor executor) {
     this.ctx = ctx;
@@ -65,6 +67,7 @@ final class ParallelFetch {
       probe.close();
     }
     SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, System::nanoTime);
+    this.scheduler = scheduler;
     ctx.stop.onStop(scheduler::stop);
     AtomicInteger live = new AtomicInteger();
     Phaser running = new Phaser(1);
@@ -99,6 +102,12 @@ final class ParallelFetch {
           "bug: all connections ended with ranges left to fetch");
     }
     return new FetchOutcome.Done();
+  }
+
+  /** The ranges connections are fetching now (see {@link SegmentScheduler#inFlight()}). */
+  List<ByteRange> inFlight() {
+    SegmentScheduler s = scheduler;
+    return s == null ? List.of() : s.inFlight();
   }
 
   /** Runs one connection on the executor. */

@@ -285,6 +285,18 @@ final class SegmentScheduler {
     notifyAll();
   }
 
+  /** The unwritten parts of the segments connections hold now, sorted (read-only view for progress displays). */
+  synchronized List<ByteRange> inFlight() {
+    List<ByteRange> out = new ArrayList<>(active.size());
+    for (Segment s : active) {
+      if (s.pos < s.end) {
+        out.add(ByteRange.ofHalfOpen(s.pos, s.end));
+      }
+    }
+    out.sort(null);
+    return out;
+  }
+
   /** Whether nothing is left to fetch. */
   synchronized boolean isComplete() {
     return pending.isEmpty() && active.isEmpty();
