@@ -120,7 +120,7 @@ final class DraftEndpoint {
 
   /** Upload creation. */
   private Object create(HttpHeaders h, int version) throws IOException {
-    Boolean complete = parseBoolean(h.get("Upload-Complete"));
+    Boolean complete = parseBoolean(single(h, "Upload-Complete"));
     if (complete == null) {
       return problem(400, null, "Bad Request", "Upload-Complete must be ?0 or ?1", Map.of());
     }
@@ -179,11 +179,11 @@ final class DraftEndpoint {
     if (!isPartialUpload(h)) {
       return problem(415, null, "Unsupported Media Type", "an append is " + PARTIAL_UPLOAD, Map.of());
     }
-    long offset = TusEndpoint.parseLength(h.get("Upload-Offset"));
+    long offset = TusEndpoint.parseLength(single(h, "Upload-Offset"));
     if (offset < 0) {
       return problem(400, null, "Bad Request", "Upload-Offset must be a non-negative integer", Map.of());
     }
-    Boolean complete = parseBoolean(h.get("Upload-Complete"));
+    Boolean complete = parseBoolean(single(h, "Upload-Complete"));
     if (complete == null) {
       return problem(400, null, "Bad Request", "Upload-Complete must be ?0 or ?1", Map.of());
     }
@@ -366,7 +366,7 @@ final class DraftEndpoint {
   private Object declaredLength(HttpHeaders h, boolean complete, long offset) {
     long declared = UploadInfo.UNKNOWN;
     if (h.contains("Upload-Length")) {
-      declared = TusEndpoint.parseLength(h.get("Upload-Length"));
+      declared = TusEndpoint.parseLength(single(h, "Upload-Length"));
       if (declared < 0) {
         return problem(400, null, "Bad Request", "Upload-Length must be a non-negative integer", Map.of());
       }
@@ -398,6 +398,15 @@ final class DraftEndpoint {
 
   private static TusResponse problem(int status, String type, String title, String detail, Map<String, Object> m) {
     return TusResponse.problem(status, type, title, detail, m);
+  }
+
+  /**
+   * The value of a field that must appear once: field lines given twice combine into a list, which
+   * is not a valid Item, so the field is ignored (null) as the draft asks.
+   */
+  private static String single(HttpHeaders h, String name) {
+    List<String> all = h.getAll(name);
+    return all.size() == 1 ? all.get(0) : null;
   }
 
   /** A Structured Field Boolean ({@code ?0}, {@code ?1}); null for anything else. */
