@@ -380,6 +380,24 @@ class DraftProtocolTest {
     assertThat(r.status()).as("no Tus-Resumable, no draft marker").isEqualTo(412);
   }
 
+  @Test
+  void aRestartedServerResumesADraftUploadFromItsDurableOffset() throws IOException {
+    String loc = create(V8, "Upload-Complete: ?0", "Content-Disposition: inline; filename=later.bin",
+        "Want-Repr-Digest: sha-256=5");
+    assertThat(append(loc, 0, false, ascii("before ")).status()).isEqualTo(204);
+    fx.close();
+    fx = Fixture.start(root, b -> b.uploads(updir).uploadMaxSize(100_000));
+    port = fx.server.port();
+    RawHttp.Response h = head(loc);
+    assertThat(h.header("Upload-Offset")).isEqualTo("7");
+    assertThat(h.header("Upload-Complete")).isEqualTo("?0");
+    assertThat(h.header("Upload-Length")).isNull();
+    RawHttp.Response done = append(loc, 7, true, ascii("after"));
+    assertThat(done.status()).isEqualTo(200);
+    assertThat(done.header("Repr-Digest")).startsWith("sha-256=:");
+    assertThat(Files.readString(updir.resolve("later.bin"))).isEqualTo("before after");
+  }
+
   static long size(Path p) {
     try {
       return Files.exists(p) ? Files.size(p) : -1;

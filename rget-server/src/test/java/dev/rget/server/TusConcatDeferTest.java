@@ -195,4 +195,33 @@ class TusConcatDeferTest {
     String d = created(post(TUS, "Upload-Concat: partial", "Upload-Defer-Length: 1"));
     assertThat(post(TUS, "Upload-Concat: final;" + d).status()).as("a part of unknown length").isEqualTo(400);
   }
+
+  @Test
+  void completePartsAndAWaitingFinalSurviveARestart() throws IOException {
+    String a = partial("first,");
+    String b = created(post(TUS, "Upload-Concat: partial", "Upload-Length: 6"));
+    assertThat(patch(b, 0, "sec").status()).isEqualTo(204);
+    String deferred = created(post(TUS, "Upload-Defer-Length: 1"));
+    assertThat(patch(deferred, 0, "x").status()).isEqualTo(204);
+    String fin = created(post(TUS, "Upload-Concat: final;" + a, "Upload-Metadata: filename " + b64("one.txt")));
+    assertThat(Files.readString(updir.resolve("one.txt"))).isEqualTo("first,");
+    String a2 = partial("again,");
+    String fin2 = created(post(TUS, "Upload-Concat: final;" + a2 + " " + b,
+        "Upload-Metadata: filename " + b64("two.txt")));
+    fx.close();
+    fx = Fixture.start(root, x -> x.uploads(updir).uploadMaxSize(1_000));
+    port = fx.server.port();
+    assertThat(head(fin).header("Upload-Offset")).isEqualTo("6");
+    RawHttp.Response h = head(a2);
+    assertThat(h.status()).as("a complete part is kept hidden across a restart").isEqualTo(200);
+    assertThat(h.header("Upload-Concat")).isEqualTo("partial");
+    RawHttp.Response hd = head(deferred);
+    assertThat(hd.header("Upload-Defer-Length")).isEqualTo("1");
+    assertThat(hd.header("Upload-Offset")).isEqualTo("1");
+    assertThat(head(b).header("Upload-Offset")).isEqualTo("3");
+    assertThat(head(fin2).header("Upload-Offset")).isNull();
+    assertThat(patch(b, 3, "ond").status()).isEqualTo(204);
+    assertThat(Files.readString(updir.resolve("two.txt"))).isEqualTo("again,second");
+    assertThat(head(fin2).header("Upload-Offset")).isEqualTo("12");
+  }
 }
