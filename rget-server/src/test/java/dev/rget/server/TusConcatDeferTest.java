@@ -94,6 +94,30 @@ class TusConcatDeferTest {
   }
 
   @Test
+  void anEmptyPatchGivingTheLengthAtTheOffsetCompletes() throws IOException {
+    String loc = created(post(TUS, "Upload-Defer-Length: 1", "Upload-Metadata: filename " + b64("streamed.txt")));
+    assertThat(patch(loc, 0, "stream").status()).isEqualTo(204);
+    RawHttp.Response end = patch(loc, 6, "", "Upload-Length: 6");
+    assertThat(end.status()).isEqualTo(204);
+    assertThat(end.header("Upload-Offset")).isEqualTo("6");
+    assertThat(end.header("Upload-Expires")).as("complete: no expiry").isNull();
+    assertThat(Files.readString(updir.resolve("streamed.txt"))).isEqualTo("stream");
+  }
+
+  @Test
+  void twoFinalUploadsMayShareAPartThatIsKeptUntilBothAreAssembled() throws IOException {
+    String a = partial("A");
+    String b = created(post(TUS, "Upload-Concat: partial", "Upload-Length: 1"));
+    String f1 = created(post(TUS, "Upload-Concat: final;" + a + " " + b, "Upload-Metadata: filename " + b64("f1")));
+    String f2 = created(post(TUS, "Upload-Concat: final;" + b + " " + a, "Upload-Metadata: filename " + b64("f2")));
+    assertThat(patch(b, 0, "B").status()).isEqualTo(204);
+    assertThat(head(f1).header("Upload-Offset")).isEqualTo("2");
+    assertThat(head(f2).header("Upload-Offset")).isEqualTo("2");
+    assertThat(Files.readString(updir.resolve("f1"))).isEqualTo("AB");
+    assertThat(Files.readString(updir.resolve("f2"))).isEqualTo("BA");
+  }
+
+  @Test
   void aDeferredLengthIsGivenOnceAndTheOffsetNeverPassesIt() throws IOException {
     String loc = created(post(TUS, "Upload-Defer-Length: 1"));
     assertThat(patch(loc, 0, "ab", "Upload-Length: 1").status()).as("below where the body ends").isEqualTo(400);

@@ -175,7 +175,11 @@ public final class PatchWriter {
         channel.truncate(start);
         return answer.digestMismatch(upload);
       }
-      if (written > 0 || recordEmpty || completion == Completion.AT_END) {
+      UploadInfo before = upload.info();
+      // An empty body still counts when it creates, completes (draft), or ends a tus upload whose
+      // length it just made known at the current offset.
+      boolean lengthReached = completion == Completion.AT_LENGTH && before.lengthKnown() && start == before.length();
+      if (written > 0 || recordEmpty || completion == Completion.AT_END || lengthReached) {
         channel.force(false);
         long end = start + written;
         UploadInfo info = upload.info().withOffset(end, store.newExpiry());

@@ -19,6 +19,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -205,7 +206,7 @@ final class UploadStore {
    * Assembles a final upload (whose lock the caller holds) from its complete partial uploads, in
    * order: their bytes are copied into its data file and forced, then its offset is recorded and
    * it is completed like any upload; the parts are then removed (the tus concatenation extension
-   * lets a server drop them once used). Returns false, changing nothing, while a part is unfinished.
+   * lets a server drop them once used) unless another final upload waits for them. Returns false, changing nothing, while a part is unfinished.
    *
    * @throws IOException if a part is gone or the copy fails (the final upload's offset stays 0)
    */
@@ -246,8 +247,12 @@ final class UploadStore {
       update(fin, info.withLength(at).withOffset(at, info.expiresMillis()));
     }
     complete(fin);
+    Set<String> stillWanted = new HashSet<>();
+    for (Upload other : waitingFinals()) {
+      stillWanted.addAll(other.info().parts());
+    }
     for (Upload p : parts) {
-      if (p.tryLock()) {
+      if (!stillWanted.contains(p.id) && p.tryLock()) {
         try {
           delete(p);
         } finally {
