@@ -33,7 +33,7 @@ import java.util.Map;
  *
  * <p>An upload completes only when a request with {@code Upload-Complete: ?1} was processed whole;
  * its data is then moved into the upload directory under the {@code Content-Disposition} file name
- * like a tus upload. Thread-safe.
+ * (or a tus {@code Upload-Metadata} filename) like a tus upload. Thread-safe.
  */
 final class DraftEndpoint {
   static final String PARTIAL_UPLOAD = "application/partial-upload";
@@ -146,8 +146,21 @@ final class DraftEndpoint {
     if (declared > usable) {
       return problem(507, null, "Insufficient Storage", usable + " bytes free", Map.of());
     }
-    String name = SafeName.of(ContentDisposition.filename(h.get("Content-Disposition")), null);
-    Upload u = store.create(declared, "", name, UploadInfo.Kind.DRAFT, UploadInfo.Concat.NONE, List.of(), repr);
+    String proposed = ContentDisposition.filename(h.get("Content-Disposition"));
+    String metadata = "";
+    if (h.get("Upload-Metadata") != null) {
+      // tus clients speaking the draft (tus-js-client's ietf-draft-05) still name the file this way
+      try {
+        metadata = h.get("Upload-Metadata");
+        if (proposed == null) {
+          proposed = UploadMetadata.filename(UploadMetadata.parse(metadata));
+        }
+      } catch (UploadMetadata.BadMetadataException e) {
+        return problem(400, null, "Bad Request", e.getMessage(), Map.of());
+      }
+    }
+    String name = SafeName.of(proposed, null);
+    Upload u = store.create(declared, metadata, name, UploadInfo.Kind.DRAFT, UploadInfo.Concat.NONE, List.of(), repr);
     if (!u.tryLock()) {
       throw new IllegalStateException("a new upload is locked");
     }
