@@ -235,6 +235,11 @@ class DraftProtocolTest {
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.text()).contains(PROBLEMS + "inconsistent-upload-length");
 
+    RawHttp.Response longer = RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", V8, "Upload-Complete: ?0",
+        "Upload-Length: 2", "Content-Length: 3") + "abc");
+    assertThat(longer.status()).as("a creation body longer than its Upload-Length").isEqualTo(400);
+    assertThat(longer.text()).contains(PROBLEMS + "inconsistent-upload-length");
+
     String loc = create(V8, "Upload-Complete: ?0", "Upload-Length: 6");
     RawHttp.Response other = append(loc, 0, false, ascii("ab"), "Upload-Length: 7");
     assertThat(other.status()).isEqualTo(400);
@@ -339,6 +344,11 @@ class DraftProtocolTest {
         "Upload-Length: 100001"));
     assertThat(r.status()).isEqualTo(413);
     assertThat(r.header("Upload-Limit")).contains("max-size=100000");
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(RawHttp.request("POST", "/uploads/", V8, "Upload-Complete: ?0", "Content-Length: 100001"));
+      RawHttp.Response early = c.read(false);
+      assertThat(early.status()).as("refused before the body is read, no 104").isEqualTo(413);
+    }
     String loc = create(V8, "Upload-Complete: ?0");
     try (RawHttp c = new RawHttp(port)) {
       c.send(RawHttp.request("PATCH", loc, V8, PARTIAL, "Upload-Offset: 0", "Upload-Complete: ?0",

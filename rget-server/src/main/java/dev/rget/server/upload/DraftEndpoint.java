@@ -129,8 +129,12 @@ final class DraftEndpoint {
       return r;
     }
     long declared = (Long) length;
-    if (declared > settings.maxSize()) {
+    if (declared > settings.maxSize() || contentLength(h) > settings.maxSize()) {
       return tooLarge(null, version);
+    }
+    if (declared != UploadInfo.UNKNOWN && contentLength(h) > declared) {
+      return problem(400, PROBLEMS + "inconsistent-upload-length", "inconsistent length values for upload",
+          "the content is longer than Upload-Length " + declared, Map.of());
     }
     DigestFields.Expected content;
     String repr;
