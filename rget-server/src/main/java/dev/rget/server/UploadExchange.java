@@ -49,6 +49,7 @@ final class UploadExchange {
   private boolean connectionGone;
   private boolean done;
   private boolean readPaused;
+  private boolean interimAllowed;
 
   UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, TusEndpoint endpoint, Executor io, Fatal fatal,
       BiConsumer<Reply, Boolean> replier) {
@@ -62,6 +63,8 @@ final class UploadExchange {
 
   /** Asks the endpoint what to do with {@code req}, on an upload thread. */
   void start(HttpRequest req, List<String> rest) {
+    // RFC 9110 section 15.2: no 1xx response to an HTTP/1.0 client
+    interimAllowed = !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     offload(() -> {
       Object decided;
       try {
@@ -82,7 +85,7 @@ final class UploadExchange {
         pump();
         return;
       }
-      if (w.interim() != null) {
+      if (w.interim() != null && interimAllowed) {
         sendInterim(w.interim());
       }
       if (!bodyEnded) {

@@ -152,6 +152,11 @@ class DraftProtocolTest {
       assertThat(first.header("Upload-Offset")).isEqualTo("4");
       assertThat(first.header("Tus-Resumable")).isNull();
     }
+    try (RawHttp c = new RawHttp(port)) {
+      c.send("POST /uploads/ HTTP/1.0\r\nHost: localhost\r\n" + V8 + "\r\nUpload-Complete: ?1\r\n"
+          + "Content-Length: 3\r\n\r\nold");
+      assertThat(c.read(false).status()).as("no 1xx to an HTTP/1.0 client").isEqualTo(201);
+    }
     RawHttp.Response bad = RawHttp.exchange(port, RawHttp.request("POST", "/uploads/",
         "Upload-Draft-Interop-Version: 3", "Upload-Complete: ?1"));
     assertThat(bad.status()).as("an interop version not spoken").isEqualTo(400);
