@@ -4,10 +4,14 @@ import dev.rget.server.upload.PatchWriter;
 import dev.rget.server.upload.TusEndpoint;
 import dev.rget.server.upload.TusResponse;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -45,6 +49,7 @@ final class UploadExchange {
   private boolean connectionGone;
   private boolean done;
   private boolean readPaused;
+  private boolean interimAllowed;
 
   UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, TusEndpoint endpoint, Executor io, Fatal fatal,
       BiConsumer<Reply, Boolean> replier) {
@@ -58,6 +63,8 @@ final class UploadExchange {
 
   /** Asks the endpoint what to do with {@code req}, on an upload thread. */
   void start(HttpRequest req, List<String> rest) {
+    // RFC 9110 section 15.2: no 1xx response to an HTTP/1.0 client
+    interimAllowed = !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     offload(() -> {
       Object decided;
       try {
@@ -78,6 +85,9 @@ final class UploadExchange {
         pump();
         return;
       }
+      if (w.interim() != null && interimAllowed) {
+        sendInterim(w.interim());
+      }
       if (!bodyEnded) {
         try {
           decoder.resumeBody();
@@ -95,6 +105,23 @@ final class UploadExchange {
     done = true;
     releaseQueue();
     reply(decided instanceof TusResponse r ? r : null, false);
+  }
+
+  /**
+   * Sends an interim ({@code 1xx}) response before the body is read: the draft's {@code 104 Upload
+   * Resumption Supported} that tells the client where to resume if this request breaks.
+   */
+  private void sendInterim(TusResponse t) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+        new HttpResponseStatus(t.status(), "Upload Resumption Supported"), Unpooled.EMPTY_BUFFER);
+    for (Map.Entry<String, String> e : t.headers()) {
+      r.headers().add(e.getKey(), e.getValue());
+    }
+    ctx.writeAndFlush(r).addListener(f -> {
+      if (!f.isSuccess()) {
+        ctx.close(); // the client is gone: connectionClosed keeps what arrived
+      }
+    });
   }
 
   /** A piece of the body arrived (on the event loop). */
@@ -219,10 +246,15 @@ final class UploadExchange {
       } catch (IOException e) {
         report("keeping the bytes of a failed request", e);
       }
+      TusResponse answer = tooLarge ? w.tooLargeResponse() : null;
       back(() -> {
-        Reply r = Reply.error(tooLarge ? HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE
-            : HttpResponseStatus.INTERNAL_SERVER_ERROR);
-        r.headers.set("Tus-Resumable", TusEndpoint.VERSION);
+        Reply r;
+        if (answer != null) {
+          r = toReply(answer);
+        } else {
+          r = Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
+          r.headers.set("Tus-Resumable", TusEndpoint.VERSION);
+        }
         r.close = true;
         replier.accept(r, false);
       });
@@ -238,15 +270,20 @@ final class UploadExchange {
       r = Reply.error(HttpResponseStatus.INTERNAL_SERVER_ERROR);
       r.close = true;
     } else {
-      r = new Reply(HttpResponseStatus.valueOf(t.status()));
-      for (Map.Entry<String, String> e : t.headers()) {
-        r.headers.add(e.getKey(), e.getValue());
-      }
-      if (t.body().length > 0) {
-        r.body(t.body());
-      }
+      r = toReply(t);
     }
     replier.accept(r, bodyRead);
+  }
+
+  private static Reply toReply(TusResponse t) {
+    Reply r = new Reply(HttpResponseStatus.valueOf(t.status()));
+    for (Map.Entry<String, String> e : t.headers()) {
+      r.headers.add(e.getKey(), e.getValue());
+    }
+    if (t.body().length > 0) {
+      r.body(t.body());
+    }
+    return r;
   }
 
   private void releaseQueue() {

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * tus-js-client (the tus project's own client, from npm, run by Node) uploads to
  * {@code rget serve --uploads}, is SIGKILLed part-way, and resumes the same upload to a byte-exact
- * file. Needs {@code .ci/run} to have installed {@code rget-server/src/test/node/node_modules}.
+ * file, over tus 1.0.0 and over the IETF draft; and sends parts in parallel through concatenation. Needs {@code .ci/run} to have installed {@code rget-server/src/test/node/node_modules}.
  */
 class TusJsClientInteropTest {
   static final Path NODE_DIR = Path.of("src/test/node").toAbsolutePath();
@@ -33,6 +33,40 @@ class TusJsClientInteropTest {
 
   @Test
   void killedPartWayThenResumedToAByteExactFile() throws Exception {
+    killedAndResumed("tus-v1");
+  }
+
+  /** The same over the IETF draft (tus-js-client's ietf-draft-05: interop version 6). */
+  @Test
+  void speakingTheIetfDraftKilledPartWayThenResumedToAByteExactFile() throws Exception {
+    killedAndResumed("ietf-draft-05");
+  }
+
+  /** Three parts in parallel through tus concatenation, assembled into one byte-exact file. */
+  @Test
+  void parallelPartsAreConcatenatedIntoAByteExactFile() throws Exception {
+    assertThat(NODE_DIR.resolve("node_modules/tus-js-client")).as("run .ci/run to install the npm packages")
+        .isDirectory();
+    byte[] data = Fixture.randomBytes(SIZE, 12);
+    Path file = work.resolve("parallel.bin");
+    Files.write(file, data);
+    try (Fixture fx = Fixture.start(root, b -> b.uploads(updir))) {
+      String endpoint = "http://127.0.0.1:" + fx.server.port() + "/uploads/";
+      Node node = Node.run(NODE_DIR, "tus-js-upload.js", endpoint, file.toString(),
+          work.resolve("urls.json").toString(), String.valueOf(CHUNK), "0", "", "tus-v1", "3");
+      node.awaitLine(l -> l.startsWith("done "));
+      assertThat(node.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(Files.readAllBytes(updir.resolve("parallel.bin"))).isEqualTo(data);
+      // three partial uploads and one final one were created; the parts are gone once assembled
+      assertThat(fx.log.stream().filter(l -> l.contains(" POST /uploads/ ")).count()).as(String.join("\n", fx.log))
+          .isEqualTo(4);
+      try (var hidden = Files.list(updir.resolve(".rget-uploads"))) {
+        assertThat(hidden.map(p -> p.getFileName().toString())).noneMatch(n -> n.endsWith(".part"));
+      }
+    }
+  }
+
+  private void killedAndResumed(String protocol) throws Exception {
     assertThat(NODE_DIR.resolve("node_modules/tus-js-client")).as("run .ci/run to install the npm packages")
         .isDirectory();
     byte[] data = Fixture.randomBytes(SIZE, 11);
@@ -43,14 +77,14 @@ class TusJsClientInteropTest {
       String endpoint = "http://127.0.0.1:" + fx.server.port() + "/uploads/";
       // Slowed (a pause before each request) so that it is surely killed part-way.
       Node first = Node.run(NODE_DIR, "tus-js-upload.js", endpoint, file.toString(), storage.toString(),
-          String.valueOf(CHUNK), "100", "s3cret");
+          String.valueOf(CHUNK), "100", "s3cret", protocol);
       first.awaitLine(l -> l.startsWith("progress ") && Long.parseLong(l.split(" ")[1]) >= 3L * CHUNK);
       first.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       assertThat(first.lines).noneMatch(l -> l.startsWith("done"));
       assertThat(updir.resolve("payload.bin")).doesNotExist();
 
       Node second = Node.run(NODE_DIR, "tus-js-upload.js", endpoint, file.toString(), storage.toString(),
-          String.valueOf(4 * CHUNK), "0", "s3cret");
+          String.valueOf(4 * CHUNK), "0", "s3cret", protocol);
       second.awaitLine(l -> l.startsWith("done "));
       assertThat(second.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
       assertThat(second.lines.get(0)).startsWith("resuming ");
@@ -58,6 +92,10 @@ class TusJsClientInteropTest {
       long firstReport = second.lines.stream().filter(l -> l.startsWith("progress ")).findFirst()
           .map(l -> Long.parseLong(l.split(" ")[1])).orElseThrow();
       assertThat(firstReport).isGreaterThan(4L * CHUNK);
+      try (var names = Files.list(updir)) {
+        assertThat(names.map(p -> p.getFileName().toString())).as(String.join("\n", second.lines))
+            .contains("payload.bin");
+      }
       assertThat(Files.readAllBytes(updir.resolve("payload.bin"))).isEqualTo(data);
       try (var names = Files.list(updir)) {
         assertThat(names.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("payload.bin",

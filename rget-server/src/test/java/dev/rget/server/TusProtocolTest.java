@@ -76,7 +76,7 @@ class TusProtocolTest {
     assertThat(r.status()).isEqualTo(204);
     assertThat(r.header("Tus-Version")).isEqualTo("1.0.0");
     assertThat(r.header("Tus-Extension")).contains("creation", "creation-with-upload", "termination", "checksum",
-        "expiration");
+        "expiration", "creation-defer-length", "concatenation");
     assertThat(r.header("Tus-Max-Size")).isEqualTo("1000000");
     assertThat(r.header("Tus-Checksum-Algorithm")).isEqualTo("sha1,sha256");
     assertThat(r.header("Content-Length")).isNull();
@@ -215,8 +215,10 @@ class TusProtocolTest {
         "Upload-Metadata: filename !!notbase64")).status()).isEqualTo(400);
     assertThat(RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", TUS, "Upload-Length: 3",
         "Upload-Metadata: a " + b64("x") + ",a " + b64("y"))).status()).isEqualTo(400);
-    assertThat(RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", TUS, "Upload-Defer-Length: 1"))
+    assertThat(RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", TUS, "Upload-Defer-Length: 2"))
         .status()).isEqualTo(400);
+    assertThat(RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", TUS, "Upload-Defer-Length: 1",
+        "Upload-Length: 3")).status()).isEqualTo(400);
   }
 
   @Test

@@ -136,22 +136,26 @@ class UploadSafetyTest {
   void aSecondWriterIsRefusedWith423WhileTheFirstHoldsTheUpload() throws Exception {
     try (Fixture fx = Fixture.start(root, b -> b.uploads(updir))) {
       int port = fx.server.port();
-      String loc = create(port, 100);
+      String loc = create(port, 100, "Upload-Metadata: filename " + b64("one-writer.bin"));
       Path part = updir.resolve(".rget-uploads").resolve(loc.substring("/uploads/".length()) + ".part");
+      byte[] firstBody = new byte[100];
+      java.util.Arrays.fill(firstBody, (byte) 'A');
       try (RawHttp first = new RawHttp(port)) {
         first.send(RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: 0", "Content-Length: 100"))
-            .send(new byte[10]);
+            .send(java.util.Arrays.copyOf(firstBody, 10));
         Await.until("the first PATCH's bytes on disk", Duration.ofSeconds(10), () -> size(part) == 10);
         try (RawHttp second = new RawHttp(port)) {
           second.send(RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: 0", "Content-Length: 5"))
-              .send(new byte[5]);
+              .send("BBBBB".getBytes(StandardCharsets.US_ASCII));
           assertThat(second.read(false).status()).isEqualTo(423);
         }
         assertThat(RawHttp.exchange(port, RawHttp.request("DELETE", loc, TUS)).status()).isEqualTo(423);
-        first.send(new byte[90]);
+        first.send(java.util.Arrays.copyOfRange(firstBody, 10, 100));
         assertThat(first.read(false).status()).isEqualTo(204);
       }
       assertThat(offset(port, loc)).isEqualTo(100);
+      // nothing of the refused writer got in between
+      assertThat(Files.readAllBytes(updir.resolve("one-writer.bin"))).isEqualTo(firstBody);
     }
   }
 

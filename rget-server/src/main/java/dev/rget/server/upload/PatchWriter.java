@@ -6,15 +6,18 @@ import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
 
 /**
- * The body of one {@code PATCH} (or of a creation-with-upload {@code POST}) being appended to an
- * upload whose lock it holds. The server feeds it the body as it arrives ({@link #write}), then
+ * The body of one request appending to an upload whose lock it holds (a tus {@code PATCH} or
+ * creation-with-upload {@code POST}, a draft {@code PATCH} or creating {@code POST}). The server
+ * sends {@link #interim()} if there is one, feeds it the body as it arrives ({@link #write}), then
  * calls exactly one of {@link #finish()} (the whole body arrived) or {@link #abort()} (the
  * connection ended first). Either one releases the lock.
  *
  * <p>Durability: every {@value #FORCE_EVERY} bytes, and at the end, the data is forced to disk and
- * only then is the offset recorded. Without a checksum the bytes of an interrupted body are kept
- * (forced and recorded by {@link #abort()}); with one nothing of the body counts until its digest
- * matched, so a mismatch or an interruption leaves the offset where it was ({@code 460}).
+ * only then is the offset recorded. Without a body digest the bytes of an interrupted body are
+ * kept (forced and recorded by {@link #abort()}); with one nothing of the body counts until its
+ * digest matched, so a mismatch or an interruption leaves the offset where it was.
+ *
+ * <p>What is answered is the protocol's business: an {@link Answer} says it.
  *
  * <p>Confined to one thread at a time (the server calls it from its upload threads, in order).
  */
@@ -22,29 +25,76 @@ public final class PatchWriter {
   /** Bytes between two forced checkpoints of a long body. */
   static final long FORCE_EVERY = 64L << 20;
 
-  private final TusEndpoint endpoint;
+  /** The protocol's answers to the ways a body can end. */
+  interface Answer {
+    /** The body was appended (and the upload completed if it was to be). */
+    TusResponse appended(Upload u);
+
+    /** The body's digest did not match: nothing of it counts. */
+    TusResponse digestMismatch(Upload u);
+
+    /** The request said it completes the upload, but the data does not make the declared length. */
+    TusResponse inconsistentLength(Upload u);
+
+    /** The body went past the upload's length or the largest size taken. */
+    TusResponse tooLarge(Upload u);
+
+    /**
+     * Called when the upload is about to complete (data forced, offset recorded): null to go on,
+     * or the response to send instead (the upload is then not completed).
+     */
+    default TusResponse beforeComplete(Upload u) throws IOException {
+      return null;
+    }
+
+    /** Called once the lock was let go, after either end. */
+    default void released(Upload u) {}
+  }
+
+  /** How the upload completes at the end of this body. */
+  enum Completion {
+    /** tus: when the offset reaches a known length. */
+    AT_LENGTH,
+    /** draft, {@code Upload-Complete: ?0}: not by this request. */
+    NOT_YET,
+    /** draft, {@code Upload-Complete: ?1}: when this body was fully processed. */
+    AT_END
+  }
+
   private final UploadStore store;
   private final Upload upload;
   private final FileChannel channel;
   private final long start;
-  private final UploadChecksum checksum;
+  private final long limit;
+  private final BodyDigest check;
   private final MessageDigest digest;
-  private final boolean creation;
+  private final Completion completion;
+  private final boolean recordEmpty;
+  private final Answer answer;
+  private final TusResponse interim;
   private long written;
   private long unforced;
   private boolean ended;
 
-  PatchWriter(TusEndpoint endpoint, UploadStore store, Upload upload, FileChannel channel, UploadChecksum checksum,
-      boolean creation) throws IOException {
-    this.endpoint = endpoint;
+  /**
+   * @param limit the offset the body may not go past (the length, or the largest size taken)
+   * @param recordEmpty whether an empty body still saves the record (a creation)
+   * @param interim an interim response to send before reading the body, or null
+   */
+  PatchWriter(UploadStore store, Upload upload, FileChannel channel, BodyDigest check, long limit,
+      Completion completion, boolean recordEmpty, Answer answer, TusResponse interim) throws IOException {
     this.store = store;
     this.upload = upload;
     this.channel = channel;
     this.start = upload.info().offset();
-    this.checksum = checksum;
-    this.digest = checksum == null ? null : checksum.newDigest();
-    this.creation = creation;
-    // Anything past the durable offset (a checksummed body cut off) is not part of the upload.
+    this.limit = limit;
+    this.check = check;
+    this.digest = check == null ? null : check.newDigest();
+    this.completion = completion;
+    this.recordEmpty = recordEmpty;
+    this.answer = answer;
+    this.interim = interim;
+    // Anything past the durable offset (a checked body cut off) is not part of the upload.
     channel.truncate(start);
     channel.position(start);
   }
@@ -61,10 +111,20 @@ public final class PatchWriter {
     return upload.id;
   }
 
+  /** The interim ({@code 1xx}) response to send before the body is read, or null. */
+  public TusResponse interim() {
+    return interim;
+  }
+
+  /** What to answer when the body went past the limit (after {@link #abort()} kept the rest). */
+  public TusResponse tooLargeResponse() {
+    return answer.tooLarge(upload);
+  }
+
   /**
    * Appends the next bytes of the body.
    *
-   * @throws TooLargeException if they would go past the upload's length (nothing of them is written)
+   * @throws TooLargeException if they would go past the limit (nothing of them is written)
    * @throws IOException if the disk write fails
    */
   public void write(ByteBuffer[] buffers) throws IOException {
@@ -72,8 +132,8 @@ public final class PatchWriter {
     for (ByteBuffer b : buffers) {
       n += b.remaining();
     }
-    if (start + written + n > upload.info().length()) {
-      throw new TooLargeException("the body goes past Upload-Length " + upload.info().length());
+    if (start + written + n > limit) {
+      throw new TooLargeException("the body goes past " + limit + " bytes");
     }
     if (digest != null) {
       for (ByteBuffer b : buffers) {
@@ -103,36 +163,49 @@ public final class PatchWriter {
   }
 
   /**
-   * The whole body arrived: checks the checksum (460, offset unchanged), forces and records the
-   * new offset, completes the upload if it is full, and says what to answer.
+   * The whole body arrived: checks its digest (offset unchanged on a mismatch), forces and records
+   * the new offset, completes the upload if it is to be, and says what to answer.
    */
   public TusResponse finish() {
     if (!end()) {
       throw new IllegalStateException("finish after the end");
     }
     try {
-      if (digest != null && !checksum.matches(digest.digest())) {
+      if (digest != null && !check.matches(digest.digest())) {
         channel.truncate(start);
-        return endpoint.response(460).header("Content-Type", "text/plain; charset=utf-8")
-            .header("Upload-Offset", start);
+        return answer.digestMismatch(upload);
       }
-      if (written > 0 || creation) {
+      UploadInfo before = upload.info();
+      // An empty body still counts when it creates, completes (draft), or ends a tus upload whose
+      // length it just made known at the current offset.
+      boolean lengthReached = completion == Completion.AT_LENGTH && before.lengthKnown() && start == before.length();
+      if (written > 0 || recordEmpty || completion == Completion.AT_END || lengthReached) {
         channel.force(false);
-        store.update(upload, upload.info().withOffset(start + written, store.newExpiry()));
-        if (upload.info().offset() == upload.info().length()) {
+        long end = start + written;
+        UploadInfo info = upload.info().withOffset(end, store.newExpiry());
+        if (completion == Completion.AT_END && !info.lengthKnown()) {
+          info = info.withLength(end); // the draft: a completing request's end is the length
+        }
+        store.update(upload, info);
+        boolean complete = switch (completion) {
+          case AT_LENGTH -> info.lengthKnown() && end == info.length();
+          case AT_END -> true;
+          case NOT_YET -> false;
+        };
+        if (completion == Completion.AT_END && end != info.length()) {
+          return answer.inconsistentLength(upload);
+        }
+        if (complete) {
+          TusResponse refused = answer.beforeComplete(upload);
+          if (refused != null) {
+            return refused;
+          }
           store.complete(upload);
         }
       }
-      UploadInfo info = upload.info();
-      TusResponse r = creation ? endpoint.response(201).header("Location", TusEndpoint.location(upload.id))
-          : endpoint.response(204);
-      r.header("Upload-Offset", info.offset());
-      if (!info.complete()) {
-        r.header("Upload-Expires", TusEndpoint.httpDate(info.expiresMillis()));
-      }
-      return r;
+      return answer.appended(upload);
     } catch (IOException e) {
-      return TusResponse.error(500, "upload " + upload.id + ": " + e.getMessage());
+      return TusResponse.error(500, "500 Internal Server Error: upload " + upload.id + ": " + e.getMessage());
     } finally {
       release();
     }
@@ -140,7 +213,8 @@ public final class PatchWriter {
 
   /**
    * The body ended early (the connection closed or stalled, or it was too long): keeps what
-   * arrived, forced and recorded, unless a checksum was to cover it.
+   * arrived, forced and recorded, unless a digest was to cover it. Only a tus upload completes
+   * here (its length reached); a draft upload is never complete after an interruption.
    *
    * @throws IOException if what arrived could not be made durable (the recorded offset then stays
    *     where it was, which is still true)
@@ -154,7 +228,8 @@ public final class PatchWriter {
         channel.truncate(start);
       } else if (written > 0) {
         checkpoint();
-        if (upload.info().offset() == upload.info().length()) {
+        UploadInfo info = upload.info();
+        if (completion == Completion.AT_LENGTH && info.lengthKnown() && info.offset() == info.length()) {
           store.complete(upload);
         }
       }
@@ -179,6 +254,7 @@ public final class PatchWriter {
       System.err.println("rget serve: upload " + upload.id + ": closing its data file: " + e.getMessage());
     } finally {
       upload.unlock();
+      answer.released(upload);
     }
   }
 }

@@ -16,9 +16,11 @@ import java.util.Map;
 
 /**
  * The tus 1.0.0 protocol at {@code /uploads/}: core ({@code HEAD}, {@code PATCH}, {@code OPTIONS}),
- * creation, creation-with-upload, termination, checksum ({@code sha1}, {@code sha256}) and
- * expiration, over an {@link UploadStore}. Each rule of the protocol is one method here, in the
- * order the specification gives them.
+ * creation, creation-with-upload, creation-defer-length, termination, checksum ({@code sha1},
+ * {@code sha256}), expiration and concatenation, over an {@link UploadStore}. Each rule of the
+ * protocol is one method here, in the order the specification gives them. Requests of the IETF
+ * resumable-upload draft on the same endpoint go to a {@link DraftEndpoint} (see
+ * {@link DraftEndpoint#speaks}).
  *
  * <p>{@link #begin} is called off the network threads (it touches the disk) with a decoded request
  * head; it answers either with a {@link TusResponse} to send at once, or with a {@link PatchWriter}
@@ -30,7 +32,8 @@ public final class TusEndpoint {
   /** The only protocol version spoken. */
   public static final String VERSION = "1.0.0";
   /** Extensions announced by {@code OPTIONS}. */
-  static final String EXTENSIONS = "creation,creation-with-upload,termination,checksum,expiration";
+  static final String EXTENSIONS =
+      "creation,creation-with-upload,creation-defer-length,termination,checksum,expiration,concatenation";
   /** The media type of a {@code PATCH} body. */
   static final String OFFSET_OCTET_STREAM = "application/offset+octet-stream";
   private static final DateTimeFormatter HTTP_DATE =
@@ -39,10 +42,12 @@ public final class TusEndpoint {
   private final UploadSettings settings;
   private final UploadStore store;
   private final byte[] token;
+  private final DraftEndpoint draft;
 
   private TusEndpoint(UploadSettings settings, UploadStore store) {
     this.settings = settings;
     this.store = store;
+    this.draft = new DraftEndpoint(settings, store);
     this.token = settings.token() == null ? null : settings.token().getBytes(StandardCharsets.US_ASCII);
   }
 
@@ -62,6 +67,7 @@ public final class TusEndpoint {
 
   /** Removes expired uploads; the server calls it periodically. Returns how many went. */
   public int sweep() throws IOException {
+    assembleWaiting();
     return store.sweep();
   }
 
@@ -86,6 +92,9 @@ public final class TusEndpoint {
       if (token != null && !authorized(h.get("Authorization"))) {
         return TusResponse.error(401, "401 Unauthorized: Authorization: Bearer TOKEN is required")
             .header("WWW-Authenticate", "Bearer realm=\"rget uploads\"").header("Tus-Resumable", VERSION);
+      }
+      if (DraftEndpoint.speaks(h, method)) {
+        return draft.begin(method, h, rest);
       }
       if (!VERSION.equals(h.get("Tus-Resumable"))) {
         return response(412).header("Tus-Version", VERSION).header("Content-Type", "text/plain; charset=utf-8");
@@ -120,7 +129,10 @@ public final class TusEndpoint {
         .header("Tus-Version", VERSION)
         .header("Tus-Extension", EXTENSIONS)
         .header("Tus-Max-Size", settings.maxSize())
-        .header("Tus-Checksum-Algorithm", UploadChecksum.SUPPORTED);
+        .header("Tus-Checksum-Algorithm", UploadChecksum.SUPPORTED)
+        // the draft's discovery: PATCH bodies it takes, and its limits
+        .header("Accept-Patch", DraftEndpoint.PARTIAL_UPLOAD + ", " + OFFSET_OCTET_STREAM)
+        .header("Upload-Limit", draft.limits(null));
   }
 
   /** Bearer token, compared in constant time. */
@@ -131,44 +143,69 @@ public final class TusEndpoint {
     return MessageDigest.isEqual(token, authorization.substring(7).strip().getBytes(StandardCharsets.US_ASCII));
   }
 
-  /** Creation: a new upload of Upload-Length bytes; with a body, creation-with-upload. */
+  /**
+   * Creation: a new upload of Upload-Length bytes (or of a length given later, with
+   * creation-defer-length); with a body, creation-with-upload; with Upload-Concat, a partial
+   * upload or a final one assembled from partial ones.
+   */
   private Object create(HttpHeaders h) throws IOException {
-    if (h.contains("Upload-Defer-Length")) {
-      return withVersion(TusResponse.error(400, "400 Bad Request: creation-defer-length is not supported"));
+    ConcatHeader concat = null;
+    if (h.get("Upload-Concat") != null) {
+      try {
+        concat = ConcatHeader.parse(h.get("Upload-Concat"), h.get("Host"));
+      } catch (ConcatHeader.BadConcatException e) {
+        return withVersion(TusResponse.error(400, "400 Bad Request: " + e.getMessage()));
+      }
     }
-    long length = parseLength(h.get("Upload-Length"));
-    if (length < 0) {
-      return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Length must be a non-negative integer"));
+    String metadata = h.get("Upload-Metadata", "");
+    String name;
+    try {
+      name = SafeName.of(UploadMetadata.filename(UploadMetadata.parse(metadata)), null);
+    } catch (UploadMetadata.BadMetadataException e) {
+      return withVersion(TusResponse.error(400, "400 Bad Request: " + e.getMessage()));
     }
-    if (length > settings.maxSize()) {
-      return withVersion(TusResponse.error(413, "413 Content Too Large: Upload-Length over Tus-Max-Size "
-          + settings.maxSize())).header("Tus-Max-Size", settings.maxSize());
+    if (concat != null && concat.isFinal()) {
+      return createFinal(h, concat, metadata, name);
+    }
+    String defer = h.get("Upload-Defer-Length");
+    long length;
+    if (defer != null) {
+      if (!defer.strip().equals("1") || h.contains("Upload-Length")) {
+        return withVersion(TusResponse.error(400,
+            "400 Bad Request: Upload-Defer-Length must be 1, and comes without Upload-Length"));
+      }
+      length = UploadInfo.UNKNOWN;
+    } else {
+      length = parseLength(h.get("Upload-Length"));
+      if (length < 0) {
+        return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Length must be a non-negative integer"));
+      }
+      if (length > settings.maxSize()) {
+        return tooLarge("Upload-Length over Tus-Max-Size " + settings.maxSize());
+      }
     }
     boolean hasBody = hasBody(h);
     if (hasBody && !isOffsetStream(h)) {
       return withVersion(TusResponse.error(415, "415 Unsupported Media Type: the body must be " + OFFSET_OCTET_STREAM));
     }
     UploadChecksum checksum = null;
-    String metadata = h.get("Upload-Metadata", "");
-    String name;
     try {
-      Map<String, byte[]> pairs = UploadMetadata.parse(metadata);
-      name = SafeName.of(UploadMetadata.filename(pairs), null);
       if (hasBody && h.get("Upload-Checksum") != null) {
         checksum = UploadChecksum.parse(h.get("Upload-Checksum"));
       }
-    } catch (UploadMetadata.BadMetadataException | UploadChecksum.BadChecksumException e) {
+    } catch (UploadChecksum.BadChecksumException e) {
       return withVersion(TusResponse.error(400, "400 Bad Request: " + e.getMessage()));
     }
     long bodyLength = contentLength(h);
-    if (hasBody && bodyLength > length) {
-      return withVersion(TusResponse.error(413, "413 Content Too Large: the body is longer than Upload-Length"));
+    if (hasBody && bodyLength > (length == UploadInfo.UNKNOWN ? settings.maxSize() : length)) {
+      return tooLarge("the body is longer than Upload-Length");
     }
     long usable = store.dir().toFile().getUsableSpace();
     if (length > usable) {
       return withVersion(TusResponse.error(507, "507 Insufficient Storage: " + usable + " bytes free"));
     }
-    Upload u = store.create(length, metadata, name);
+    UploadInfo.Concat role = concat == null ? UploadInfo.Concat.NONE : UploadInfo.Concat.PARTIAL;
+    Upload u = store.create(length, metadata, name, UploadInfo.Kind.TUS, role, List.of(), null);
     if (hasBody) {
       if (!u.tryLock()) {
         throw new IllegalStateException("a new upload is locked");
@@ -177,6 +214,7 @@ public final class TusEndpoint {
     }
     if (length == 0) {
       store.complete(u);
+      afterWrite(u);
     }
     TusResponse r = response(201).header("Location", location(u.id)).header("Upload-Offset", 0);
     if (!u.info().complete()) {
@@ -185,13 +223,97 @@ public final class TusEndpoint {
     return r;
   }
 
-  /** Core HEAD: the durable offset, never cached. */
-  private TusResponse head(Upload u) {
+  /**
+   * Concatenation: a final upload of the named partial uploads, which must be this server's,
+   * partial, unexpired and of known length. It is assembled at once if they are all complete,
+   * else as soon as the last one completes (or when it is asked for).
+   */
+  private TusResponse createFinal(HttpHeaders h, ConcatHeader concat, String metadata, String name)
+      throws IOException {
+    if (h.contains("Upload-Length") || h.contains("Upload-Defer-Length") || hasBody(h)) {
+      return withVersion(TusResponse.error(400,
+          "400 Bad Request: a final upload takes no Upload-Length, Upload-Defer-Length or body"));
+    }
+    long total = 0;
+    for (String id : concat.ids()) {
+      Upload p = store.find(id);
+      if (p == null || p.info().concat() != UploadInfo.Concat.PARTIAL
+          || (!p.info().complete() && store.expired(p.info()))) {
+        return withVersion(TusResponse.error(400, "400 Bad Request: " + location(id) + " is not a partial upload here"));
+      }
+      if (!p.info().lengthKnown()) {
+        return withVersion(TusResponse.error(400, "400 Bad Request: the length of " + location(id) + " is not known yet"));
+      }
+      total += p.info().length();
+      if (total > settings.maxSize()) {
+        return tooLarge("the partial uploads add up to more than Tus-Max-Size " + settings.maxSize());
+      }
+    }
+    Upload u = store.create(total, metadata, name, UploadInfo.Kind.TUS, UploadInfo.Concat.FINAL, concat.ids(), null);
+    tryAssemble(u);
+    return response(201).header("Location", location(u.id));
+  }
+
+  /** Assembles a final upload if its parts are complete and nobody else is at it. */
+  private void tryAssemble(Upload fin) throws IOException {
+    if (fin.info().complete() || !fin.tryLock()) {
+      return;
+    }
+    try {
+      if (!fin.gone()) {
+        store.assemble(fin);
+      }
+    } finally {
+      fin.unlock();
+    }
+  }
+
+  /** Called once a writer let go of {@code u}: a partial upload just completed may finish a final one. */
+  private void afterWrite(Upload u) {
+    if (u.info().concat() == UploadInfo.Concat.PARTIAL && u.info().complete()) {
+      assembleWaiting();
+    }
+  }
+
+  private void assembleWaiting() {
+    for (Upload fin : store.waitingFinals()) {
+      try {
+        tryAssemble(fin);
+      } catch (IOException e) {
+        System.err.println("rget serve: final upload " + fin.id + ": " + e.getMessage());
+      }
+    }
+  }
+
+  private TusResponse tooLarge(String why) {
+    return withVersion(TusResponse.error(413, "413 Content Too Large: " + why)).header("Tus-Max-Size", settings.maxSize());
+  }
+
+  /**
+   * Core HEAD: the durable offset, never cached; Upload-Defer-Length while the length is not known;
+   * Upload-Concat for partial and final uploads, and no offset for a final upload whose parts are
+   * not all complete.
+   */
+  private TusResponse head(Upload u) throws IOException {
+    if (u.info().concat() == UploadInfo.Concat.FINAL) {
+      tryAssemble(u);
+    }
     UploadInfo info = u.info();
-    TusResponse r = response(200)
-        .header("Upload-Offset", info.offset())
-        .header("Upload-Length", info.length())
-        .header("Cache-Control", "no-store");
+    TusResponse r = response(200).header("Cache-Control", "no-store");
+    boolean waiting = info.concat() == UploadInfo.Concat.FINAL && !info.complete();
+    if (!waiting) {
+      r.header("Upload-Offset", info.offset());
+    }
+    if (info.lengthKnown()) {
+      r.header("Upload-Length", info.length());
+    } else {
+      r.header("Upload-Defer-Length", 1);
+    }
+    if (info.concat() == UploadInfo.Concat.PARTIAL) {
+      r.header("Upload-Concat", "partial");
+    } else if (info.concat() == UploadInfo.Concat.FINAL) {
+      r.header("Upload-Concat", ConcatHeader.finalValue(info.parts()));
+    }
     if (!info.metadata().isEmpty()) {
       r.header("Upload-Metadata", info.metadata());
     }
@@ -201,14 +323,30 @@ public final class TusEndpoint {
     return r;
   }
 
-  /** Core PATCH: the body is appended at Upload-Offset, which must be the current offset. */
+  /**
+   * Core PATCH: the body is appended at Upload-Offset, which must be the current offset. A final
+   * upload takes none (403); a deferred length may be given here once.
+   */
   private Object patch(Upload u, HttpHeaders h) throws IOException {
+    if (u.info().concat() == UploadInfo.Concat.FINAL) {
+      return withVersion(TusResponse.error(403, "403 Forbidden: a final upload is assembled from its parts, not patched"));
+    }
     if (!isOffsetStream(h)) {
       return withVersion(TusResponse.error(415, "415 Unsupported Media Type: a PATCH body must be " + OFFSET_OCTET_STREAM));
     }
     long offset = parseLength(h.get("Upload-Offset"));
     if (offset < 0) {
       return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Offset must be a non-negative integer"));
+    }
+    long newLength = UploadInfo.UNKNOWN;
+    if (h.contains("Upload-Length")) {
+      newLength = parseLength(h.get("Upload-Length"));
+      if (newLength < 0) {
+        return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Length must be a non-negative integer"));
+      }
+      if (newLength > settings.maxSize()) {
+        return tooLarge("Upload-Length over Tus-Max-Size " + settings.maxSize());
+      }
     }
     UploadChecksum checksum = null;
     if (h.get("Upload-Checksum") != null) {
@@ -231,9 +369,23 @@ public final class TusEndpoint {
         return withVersion(TusResponse.error(409, "409 Conflict: the upload is at offset " + info.offset()))
             .header("Upload-Offset", info.offset());
       }
+      if (newLength != UploadInfo.UNKNOWN) {
+        if (info.lengthKnown() && newLength != info.length()) {
+          return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Length is already " + info.length()));
+        }
+        if (newLength < info.offset() + contentLength(h)) {
+          return withVersion(TusResponse.error(400, "400 Bad Request: Upload-Length is below where this body ends, "
+              + (info.offset() + contentLength(h))));
+        }
+        if (!info.lengthKnown()) {
+          store.update(u, info.withLength(newLength)); // durable before any byte is taken against it
+          info = u.info();
+        }
+      }
       long body = contentLength(h);
-      if (body > info.length() - offset) {
-        return withVersion(TusResponse.error(413, "413 Content Too Large: the body goes past Upload-Length"));
+      long room = (info.lengthKnown() ? info.length() : settings.maxSize()) - offset;
+      if (body > room) {
+        return tooLarge("the body goes past Upload-Length");
       }
       if (info.complete()) {
         return response(204).header("Upload-Offset", info.offset());
@@ -251,11 +403,54 @@ public final class TusEndpoint {
   private PatchWriter writer(Upload u, UploadChecksum checksum, boolean creation) throws IOException {
     FileChannel ch = store.openForWrite(u);
     try {
-      return new PatchWriter(this, store, u, ch, checksum, creation);
+      UploadInfo info = u.info();
+      long limit = info.lengthKnown() ? info.length() : settings.maxSize();
+      return new PatchWriter(store, u, ch, checksum, limit, PatchWriter.Completion.AT_LENGTH, creation,
+          new Answers(creation), null);
     } catch (IOException | RuntimeException e) {
       ch.close();
       u.unlock();
       throw e;
+    }
+  }
+
+  /** How tus answers the end of a body. */
+  private final class Answers implements PatchWriter.Answer {
+    private final boolean creation;
+
+    Answers(boolean creation) {
+      this.creation = creation;
+    }
+
+    @Override
+    public TusResponse appended(Upload u) {
+      UploadInfo info = u.info();
+      TusResponse r = creation ? response(201).header("Location", location(u.id)) : response(204);
+      r.header("Upload-Offset", info.offset());
+      if (!info.complete()) {
+        r.header("Upload-Expires", httpDate(info.expiresMillis()));
+      }
+      return r;
+    }
+
+    @Override
+    public void released(Upload u) {
+      afterWrite(u);
+    }
+
+    @Override
+    public TusResponse digestMismatch(Upload u) {
+      return response(460).header("Content-Type", "text/plain; charset=utf-8").header("Upload-Offset", u.info().offset());
+    }
+
+    @Override
+    public TusResponse inconsistentLength(Upload u) {
+      throw new IllegalStateException("tus completes at its length, never at the end of a request");
+    }
+
+    @Override
+    public TusResponse tooLarge(Upload u) {
+      return TusEndpoint.this.tooLarge("the body goes past Upload-Length");
     }
   }
 

@@ -9,7 +9,7 @@ import java.util.Locale;
  * The checksum extension's {@code Upload-Checksum: ALGORITHM BASE64DIGEST}, for {@code sha1} and
  * {@code sha256}: the digest a {@code PATCH} body must have.
  */
-record UploadChecksum(String algorithm, byte[] expected) {
+record UploadChecksum(String algorithm, byte[] expected) implements BodyDigest {
   /** What {@code Tus-Checksum-Algorithm} announces. */
   static final String SUPPORTED = "sha1,sha256";
 
@@ -45,7 +45,8 @@ record UploadChecksum(String algorithm, byte[] expected) {
     return new UploadChecksum(alg, digest);
   }
 
-  MessageDigest newDigest() {
+  @Override
+  public MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance(algorithm.equals("sha1") ? "SHA-1" : "SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -53,7 +54,8 @@ record UploadChecksum(String algorithm, byte[] expected) {
     }
   }
 
-  boolean matches(byte[] actual) {
+  @Override
+  public boolean matches(byte[] actual) {
     return MessageDigest.isEqual(expected, actual);
   }
 }

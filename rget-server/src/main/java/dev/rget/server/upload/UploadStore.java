@@ -17,7 +17,10 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -96,12 +99,21 @@ final class UploadStore {
    * for {@code upload-} and the start of the id) is what it will be called when complete.
    */
   Upload create(long length, String metadata, String name) throws IOException {
+    return create(length, metadata, name, UploadInfo.Kind.TUS, UploadInfo.Concat.NONE, List.of(), null);
+  }
+
+  /**
+   * Creates an empty upload ({@code length} may be {@link UploadInfo#UNKNOWN}) of the given kind
+   * and concatenation role, durable when this returns.
+   */
+  Upload create(long length, String metadata, String name, UploadInfo.Kind kind, UploadInfo.Concat concat,
+      List<String> parts, String reprDigest) throws IOException {
     String id = newId();
     Path part = partFile(id);
     Files.newByteChannel(part, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))).close();
     UploadInfo info = new UploadInfo(id, length, 0, newExpiry(), metadata,
-        name == null ? "upload-" + id.substring(0, 8) : name, false, null);
+        name == null ? "upload-" + id.substring(0, 8) : name, false, null, kind, concat, parts, reprDigest);
     save(info);
     forceDirectory(partial);
     Upload u = new Upload(info);
@@ -157,7 +169,9 @@ final class UploadStore {
     UploadInfo info = UploadInfo.decode(id, bytes);
     Path part = partFile(id);
     if (info.complete()) {
-      Files.deleteIfExists(part); // linked into place before the record said complete
+      if (info.concat() != UploadInfo.Concat.PARTIAL) {
+        Files.deleteIfExists(part); // linked into place before the record said complete
+      }
       return info;
     }
     try (FileChannel ch = FileChannel.open(part, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
@@ -172,7 +186,7 @@ final class UploadStore {
     } catch (NoSuchFileException e) {
       throw new IOException("upload " + id + ": data file missing", e);
     }
-    if (info.offset() == info.length()) {
+    if (info.offset() == info.length() && info.kind() == UploadInfo.Kind.TUS) {
       info = completeFiles(info);
     }
     return info;
@@ -181,6 +195,72 @@ final class UploadStore {
   /** Opens the data file for a writer holding the upload's lock. */
   FileChannel openForWrite(Upload u) throws IOException {
     return FileChannel.open(partFile(u.id), StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /** Opens the data file of a complete partial upload (or one being checked) for reading. */
+  FileChannel openForRead(Upload u) throws IOException {
+    return FileChannel.open(partFile(u.id), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Assembles a final upload (whose lock the caller holds) from its complete partial uploads, in
+   * order: their bytes are copied into its data file and forced, then its offset is recorded and
+   * it is completed like any upload; the parts are then removed (the tus concatenation extension
+   * lets a server drop them once used) unless another final upload waits for them. Returns false, changing nothing, while a part is unfinished.
+   *
+   * @throws IOException if a part is gone or the copy fails (the final upload's offset stays 0)
+   */
+  boolean assemble(Upload fin) throws IOException {
+    UploadInfo info = fin.info();
+    if (info.complete()) {
+      return true;
+    }
+    List<Upload> parts = new ArrayList<>(info.parts().size());
+    for (String id : info.parts()) {
+      Upload p = find(id);
+      if (p == null) {
+        throw new IOException("final upload " + fin.id + ": part " + id + " is gone");
+      }
+      if (!p.info().complete()) {
+        return false;
+      }
+      parts.add(p);
+    }
+    try (FileChannel out = openForWrite(fin)) {
+      out.truncate(0);
+      long at = 0;
+      for (Upload p : parts) {
+        try (FileChannel in = openForRead(p)) {
+          long size = p.info().length();
+          long done = 0;
+          while (done < size) {
+            long n = in.transferTo(done, size - done, out.position(at + done));
+            if (n <= 0) {
+              throw new IOException("part " + p.id + " is shorter than its length " + size);
+            }
+            done += n;
+          }
+          at += size;
+        }
+      }
+      out.force(false);
+      update(fin, info.withLength(at).withOffset(at, info.expiresMillis()));
+    }
+    complete(fin);
+    Set<String> stillWanted = new HashSet<>();
+    for (Upload other : waitingFinals()) {
+      stillWanted.addAll(other.info().parts());
+    }
+    for (Upload p : parts) {
+      if (!stillWanted.contains(p.id) && p.tryLock()) {
+        try {
+          delete(p);
+        } finally {
+          p.unlock();
+        }
+      }
+    }
+    return true;
   }
 
   /** Saves {@code info} durably (write, force, atomic rename) and makes it the current one. */
@@ -214,6 +294,12 @@ final class UploadStore {
 
   private UploadInfo completeFiles(UploadInfo info) throws IOException {
     Path part = partFile(info.id());
+    if (info.concat() == UploadInfo.Concat.PARTIAL) {
+      // A part stays hidden until a final upload takes it in.
+      UploadInfo done = info.completedAs(null);
+      save(done);
+      return done;
+    }
     String chosen = null;
     for (int i = 0; i <= MAX_SUFFIX && chosen == null; i++) {
       String candidate = i == 0 ? info.name() : info.name() + "." + i;
@@ -243,6 +329,17 @@ final class UploadStore {
     save(done);
     Files.deleteIfExists(part);
     return done;
+  }
+
+  /** The final uploads in memory that wait for their parts. */
+  List<Upload> waitingFinals() {
+    List<Upload> out = new ArrayList<>();
+    for (Upload u : loaded.values()) {
+      if (u.info().concat() == UploadInfo.Concat.FINAL && !u.info().complete() && !u.gone()) {
+        out.add(u);
+      }
+    }
+    return out;
   }
 
   /** Removes an upload's files (its lock is held by the caller). A completed file stays. */
