@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
@@ -50,6 +51,8 @@ final class UploadExchange {
   private boolean done;
   private boolean readPaused;
   private boolean interimAllowed;
+  /** The client waits for {@code 100 Continue} before it sends the body. */
+  private boolean expectsContinue;
 
   UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, TusEndpoint endpoint, Executor io, Fatal fatal,
       BiConsumer<Reply, Boolean> replier) {
@@ -65,6 +68,7 @@ final class UploadExchange {
   void start(HttpRequest req, List<String> rest) {
     // RFC 9110 section 15.2: no 1xx response to an HTTP/1.0 client
     interimAllowed = !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
+    expectsContinue = interimAllowed && HttpUtil.is100ContinueExpected(req);
     offload(() -> {
       Object decided;
       try {
@@ -86,7 +90,13 @@ final class UploadExchange {
         return;
       }
       if (w.interim() != null && interimAllowed) {
-        sendInterim(w.interim());
+        sendInterim(new HttpResponseStatus(w.interim().status(), "Upload Resumption Supported"),
+            w.interim().headers());
+      }
+      if (expectsContinue) {
+        // RFC 9110 section 10.1.1: the body is wanted. (A refusal is the final answer instead,
+        // and the client never sends the body.) Without this, curl waits a second per request.
+        sendInterim(HttpResponseStatus.CONTINUE, List.of());
       }
       if (!bodyEnded) {
         try {
@@ -109,12 +119,12 @@ final class UploadExchange {
 
   /**
    * Sends an interim ({@code 1xx}) response before the body is read: the draft's {@code 104 Upload
-   * Resumption Supported} that tells the client where to resume if this request breaks.
+   * Resumption Supported} that tells the client where to resume if this request breaks, or
+   * {@code 100 Continue}.
    */
-  private void sendInterim(TusResponse t) {
-    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-        new HttpResponseStatus(t.status(), "Upload Resumption Supported"), Unpooled.EMPTY_BUFFER);
-    for (Map.Entry<String, String> e : t.headers()) {
+  private void sendInterim(HttpResponseStatus status, Iterable<Map.Entry<String, String>> headers) {
+    FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+    for (Map.Entry<String, String> e : headers) {
       r.headers().add(e.getKey(), e.getValue());
     }
     ctx.writeAndFlush(r).addListener(f -> {

@@ -83,6 +83,29 @@ class TusProtocolTest {
   }
 
   @Test
+  void expectContinueGets100BeforeTheBodyAndAFinalAnswerWhenRefused() throws IOException {
+    String loc = create(10);
+    try (RawHttp c = new RawHttp(port)) {
+      c.socket().setSoTimeout(5_000);
+      c.send(RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: 0", "Content-Length: 4",
+          "Expect: 100-continue"));
+      // The client holds its body back: the server must ask for it.
+      assertThat(c.read(false).status()).isEqualTo(100);
+      c.send("abcd".getBytes(StandardCharsets.US_ASCII));
+      RawHttp.Response r = c.read(false);
+      assertThat(r.status()).isEqualTo(204);
+      assertThat(r.header("Upload-Offset")).isEqualTo("4");
+    }
+    try (RawHttp c = new RawHttp(port)) { // a wrong offset: the final answer, no 100
+      c.socket().setSoTimeout(5_000);
+      c.send(RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: 1", "Content-Length: 4",
+          "Expect: 100-continue"));
+      assertThat(c.read(false).status()).isEqualTo(409);
+    }
+    assertThat(head(loc).header("Upload-Offset")).isEqualTo("4");
+  }
+
+  @Test
   void versionMismatchIs412WithTusVersion() throws IOException {
     RawHttp.Response r = RawHttp.exchange(port, RawHttp.request("POST", "/uploads/", "Tus-Resumable: 0.2.2",
         "Upload-Length: 5"));
