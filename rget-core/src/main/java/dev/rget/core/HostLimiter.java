@@ -20,19 +20,9 @@ public final class HostLimiter {
     this.perHost = perHost;
   }
 
-  /** The cap. */
-  public int perHost() {
-    return perHost;
-  }
-
   /** Waits for a connection slot to {@code host}. */
   public void acquire(String host) throws InterruptedException {
     semaphore(host).acquire();
-  }
-
-  /** Takes a slot to {@code host} if one is free now. */
-  public boolean tryAcquire(String host) {
-    return semaphore(host).tryAcquire();
   }
 
   /** Waits up to {@code timeout} for a slot to {@code host}; false if none came free. */

@@ -151,19 +151,14 @@ public final class DownloadJob implements Download {
       // Checked before any request, so that a typo in -o costs no traffic.
       checkOutput(target);
     }
-    RequestSender sender = new RequestSender(transport, redirects, new RequestIdentity(options, url));
-    Prober prober = new Prober(sender);
-    // The download's own connection slot for the host (when downloads share a cap): it covers
-    // the probe and then the connection that goes on reading the probe's body.
+    // The download's own connection slot (when downloads share a per-host cap): it covers the
+    // probe and then the connection that goes on reading the probe's body (or the one stream),
+    // and follows them to the host each request goes to. Other connections take their own.
     HostLimiter hosts = options.hostLimiter();
-    String slotHost = url.getHost();
-    if (hosts != null) {
-      stop.network(() -> {
-        hosts.acquire(slotHost);
-        return null;
-      });
-    }
-    String heldSlot = slotHost;
+    HostSlot downloadSlot = hosts == null ? null : new HostSlot(hosts);
+    RequestSender sender = new RequestSender(transport, redirects, new RequestIdentity(options, url))
+        .in(downloadSlot);
+    Prober prober = new Prober(sender);
     Probe probe = null;
     try {
       Path stamped = timestampingTarget();
@@ -175,9 +170,6 @@ public final class DownloadJob implements Download {
       }
       probe = answer.get();
       RemoteFile remote = probe.remote();
-      if (hosts != null) {
-        heldSlot = moveSlot(hosts, heldSlot, remote.finalUri().getHost());
-      }
       if (stamped != null && notNewer(remote, stamped, localTime)) {
         return upToDate(stamped, "the server's copy is not newer and has the same length");
       }
@@ -239,29 +231,10 @@ public final class DownloadJob implements Download {
       if (probe != null) {
         probe.close();
       }
-      if (hosts != null && heldSlot != null) {
-        hosts.release(heldSlot);
+      if (downloadSlot != null) {
+        downloadSlot.release();
       }
     }
-  }
-
-  /**
-   * After a redirect to another host, the download's own slot is counted against the host its
-   * connections go to. Released first, then taken: holding one host's slot while waiting for
-   * another's could deadlock two downloads redirected across each other.
-   *
-   * @return the host whose slot is held now ({@code null}: none, the wait was stopped)
-   */
-  private String moveSlot(HostLimiter hosts, String held, String target) throws IOException {
-    if (target == null || target.equalsIgnoreCase(held)) {
-      return held;
-    }
-    hosts.release(held);
-    stop.network(() -> {
-      hosts.acquire(target);
-      return null;
-    });
-    return target;
   }
 
   /** The file {@code -N} compares with: the output, or in a directory the URL's name. */
