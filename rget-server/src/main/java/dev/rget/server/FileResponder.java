@@ -125,7 +125,7 @@ final class FileResponder {
     validators(r, info);
     r.file = file;
     List<ByteRange> ranges = plan.ranges();
-    if (ranges.size() == 1) {
+    if (!plan.isMultipart()) {
       r.headers.set(HttpHeaderNames.CONTENT_TYPE, info.contentType());
       r.headers.set(HttpHeaderNames.CONTENT_RANGE, ContentRange.of(ranges.get(0), info.size()).format());
       r.body(ranges.get(0));

@@ -195,11 +195,6 @@ final class Http2Connection {
     }
   }
 
-  /** Open streams (for tests and the transport's choice of connection). */
-  synchronized int reserved() {
-    return reserved;
-  }
-
   // ------------------------------------------------------------------ requests
 
   /**

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
@@ -95,27 +94,6 @@ public final class Http2Transport implements Transport {
     this.streamsPerConnection = streamsPerConnection;
     this.proxies = proxies;
     this.http1 = new Http1Transport(connectTimeout, headerTimeout, userAgent, sslContext, proxies);
-  }
-
-  /**
-   * The protocol the server of {@code uri} chose: {@code "h2"} or {@code "http/1.1"}; empty
-   * before the first https request to it (plain http is always HTTP/1.1 and not recorded).
-   */
-  public Optional<String> negotiated(URI uri) {
-    Origin o = origins.get(key(uri));
-    return o == null ? Optional.empty() : Optional.ofNullable(o.protocol);
-  }
-
-  /** HTTP/2 connections now open to the origin of {@code uri} (for tests). */
-  public int connections(URI uri) {
-    Origin o = origins.get(key(uri));
-    if (o == null) {
-      return 0;
-    }
-    synchronized (o) {
-      o.connections.removeIf(c -> !c.usable());
-      return o.connections.size();
-    }
   }
 
   @Override
