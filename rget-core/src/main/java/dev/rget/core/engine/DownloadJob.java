@@ -443,9 +443,13 @@ public final class DownloadJob implements Download {
     if (!now.hasValidator()) {
       notice("the server sends no ETag or Last-Modified, so rget cannot tell whether the remote"
           + " file changed since the partial download; resuming on equal length only");
-    } else if (now.ifRangeValue() == null) {
+    } else if (remote.ifRange() == null && now.etag() != null) {
       notice("the server has only a weak ETag, which If-Range cannot use; every resumed part is"
           + " checked against the recorded ETag instead");
+    } else if (remote.ifRange() == null) {
+      notice("the server's Last-Modified is less than a second older than its Date (or it sends"
+          + " no Date), so it is no strong validator for If-Range; every resumed part is checked"
+          + " against the recorded Last-Modified instead");
     }
     RangeSet written = st.trusted(bootId);
     if (written.size() < st.written().size()) {
@@ -608,7 +612,8 @@ public final class DownloadJob implements Download {
   /** A fetch phase: its own stop signal, a child of the download's. */
   private FetchContext newPhase(RequestSender sender, RemoteFile remote, String contentCoding,
       PartFile part, WrittenRanges l, RateLimiter limiter) {
-    return new FetchContext(sender, remote.finalUri(), remote.validators(), contentCoding, part,
+    return new FetchContext(sender, remote.finalUri(), remote.validators(), remote.ifRange(),
+        contentCoding, part,
         l, options, limiter, fetched, activeConnections, stop.child());
   }
 
