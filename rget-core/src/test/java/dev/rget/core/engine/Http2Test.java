@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -122,7 +125,7 @@ class Http2Test {
   void theTransportSpeaksHttp2WhereOfferedAndFallsBackToHttp11() throws Exception {
     int before = logged().size();
     try (Http2Transport t = new Http2Transport(Duration.ofSeconds(5), Duration.ofSeconds(5),
-        "rget-test", trustCa)) {
+        "rget-test", trustCa, DownloadOptions.defaults().executor())) {
       URI h2 = URI.create("https://127.0.0.1:" + h2Port + "/f.bin");
       URI h1 = URI.create("https://127.0.0.1:" + h1Port + "/f.bin");
       assertThat(bodyLength(t, h2)).isEqualTo(1000);
@@ -144,6 +147,37 @@ class Http2Test {
         n += b.remaining();
       }
       return n;
+    }
+  }
+
+  @Test
+  void theHttp2ReaderRunsOnTheCallersExecutor() throws Exception {
+    Set<Thread> mine = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "caller-pool");
+      t.setDaemon(true);
+      mine.add(t);
+      return t;
+    });
+    try {
+      // Earlier downloads may still be ending on the default pool: start once none is left.
+      HostileDownloads.awaitCondition(() -> HostileDownloads.strangers(mine).isEmpty(),
+          Duration.ofSeconds(15));
+      int before = logged().size();
+      // Throttled per stream, so the connection's reader runs for a while.
+      Download d = Rget.download(URI.create("https://127.0.0.1:" + h2Port + "/slow/f.bin"),
+          dir.resolve("f.bin"), options().connections(8).executor(pool).build());
+      Set<String> strangers = ConcurrentHashMap.newKeySet();
+      while (!d.result().isDone()) { // sampling the threads, not waiting for a condition
+        strangers.addAll(HostileDownloads.strangers(mine));
+        Thread.sleep(20);
+      }
+      HostileDownloads.await(d);
+      assertThat(sha256(dir.resolve("f.bin"))).isEqualTo(content.sha256());
+      assertThat(awaitLogged(before, 8)).allSatisfy(l -> assertThat(l.protocol()).isEqualTo("HTTP/2.0"));
+      assertThat(strangers).as("threads running rget code outside the caller's executor").isEmpty();
+    } finally {
+      pool.shutdownNow();
     }
   }
 

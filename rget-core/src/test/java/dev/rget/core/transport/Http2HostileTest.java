@@ -3,6 +3,7 @@ package dev.rget.core.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rget.core.DownloadOptions;
 import dev.rget.testkit.H2TestServer;
 import dev.rget.testkit.H2TestServer.Peer;
 import dev.rget.testkit.TestCertificates;
@@ -65,7 +66,8 @@ class Http2HostileTest {
 
   private URI serve(H2TestServer.Script script) throws Exception {
     server = H2TestServer.start(cert, script);
-    transport = new Http2Transport(TIMEOUT, TIMEOUT, "rget-test", trust);
+    transport = new Http2Transport(TIMEOUT, TIMEOUT, "rget-test", trust,
+        DownloadOptions.defaults().executor());
     return URI.create("https://127.0.0.1:" + server.port() + "/f");
   }
 
