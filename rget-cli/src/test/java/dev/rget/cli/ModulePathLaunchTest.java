@@ -9,6 +9,7 @@ import java.io.InputStreamReader;
 import java.lang.module.FindException;
 import java.lang.module.ModuleFinder;
 import java.lang.module.ModuleReference;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,41 @@ class ModulePathLaunchTest {
     } finally {
       server.destroy();
       assertThat(server.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  @Test
+  void theDaemonServesItsPageAndRpcOnTheModulePath() throws Exception {
+    Process daemon = start(List.of("daemon", "--rpc-listen-port", "0", "-d",
+        Files.createDirectories(dir.resolve("dl")).toString()));
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(daemon.getInputStream(),
+          StandardCharsets.UTF_8));
+      String line = out.readLine();
+      Matcher m = Pattern.compile("rget daemon: JSON-RPC on 127\\.0\\.0\\.1:(\\d+)/jsonrpc.*")
+          .matcher(String.valueOf(line));
+      assertThat(m.matches()).as("first line: " + line).isTrue();
+      int port = Integer.parseInt(m.group(1));
+      // The web page is a resource inside the daemon's module; the RPC goes through Netty.
+      String page = exchange(port, "GET / HTTP/1.1\r\nHost: 127.0.0.1:" + port
+          + "\r\nConnection: close\r\n\r\n");
+      assertThat(page).startsWith("HTTP/1.1 200 ").contains("<html");
+      String body = "{\"jsonrpc\":\"2.0\",\"id\":\"1\",\"method\":\"aria2.getVersion\"}";
+      String rpc = exchange(port, "POST /jsonrpc HTTP/1.1\r\nHost: 127.0.0.1:" + port
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+          + "\r\nConnection: close\r\n\r\n" + body);
+      assertThat(rpc).startsWith("HTTP/1.1 200 ").contains("\"version\"");
+    } finally {
+      daemon.destroy();
+      assertThat(daemon.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    }
+  }
+
+  private static String exchange(int port, String request) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(10_000);
+      s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
