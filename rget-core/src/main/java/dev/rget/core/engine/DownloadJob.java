@@ -613,8 +613,7 @@ public final class DownloadJob implements Download {
   private FetchContext newPhase(RequestSender sender, RemoteFile remote, String contentCoding,
       PartFile part, WrittenRanges l, RateLimiter limiter) {
     return new FetchContext(sender, remote.finalUri(), remote.validators(), remote.ifRange(),
-        contentCoding, part,
-        l, options, limiter, fetched, activeConnections, stop.child());
+        contentCoding, part, l, options, limiter, fetched, activeConnections, stop.child());
   }
 
   private long fetchAll(RequestSender sender, String contentCoding, PartFile part,

@@ -47,9 +47,9 @@ final class FetchContext {
   private volatile boolean ifRangeEnabled = true;
 
   FetchContext(RequestSender sender, URI uri, Validators validators, String ifRange,
-      String contentCoding,
-      PartFile part, WrittenRanges ledger, DownloadOptions options, RateLimiter rateLimiter,
-      AtomicLong fetched, AtomicInteger activeConnections, StopSignal stop) {
+      String contentCoding, PartFile part, WrittenRanges ledger, DownloadOptions options,
+      RateLimiter rateLimiter, AtomicLong fetched, AtomicInteger activeConnections,
+      StopSignal stop) {
     this.sender = sender;
     this.uri = uri;
     this.validators = validators;

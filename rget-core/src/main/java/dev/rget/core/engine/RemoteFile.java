@@ -14,7 +14,7 @@ import java.time.Instant;
  * @param contentCoding the Content-Encoding the server labels the file with although rget asks
  *     for identity ({@code null} for none); later responses must carry the same
  * @param serverDate the probe response's {@code Date} ({@code null}: none), which tells whether
- *     its Last-Modified is recent enough to be a weak validator (see {@link #ifRange()})
+ *     its Last-Modified is old enough to be a strong validator (see {@link #ifRange()})
  */
 record RemoteFile(URI finalUri, Validators validators, boolean rangesWork, String fileName,
     String contentCoding, Instant serverDate) {
