@@ -6,7 +6,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Caps the number of connections open to one host across all downloads that share this limiter
- * (for example the downloads of one URL list), so a list does not flood a server.
+ * (for example the downloads of one URL list), so a list does not flood a server. A connection
+ * counts against the host it actually connects to: after a redirect, the target's, not the
+ * URL's.
  */
 public final class HostLimiter {
   private final int perHost;

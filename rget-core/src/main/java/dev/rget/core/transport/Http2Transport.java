@@ -31,7 +31,7 @@ public final class Http2Transport implements Transport {
    * roughly on a shared 2-core machine against nginx over loopback (1 GiB, -n 16): all 16
    * streams on one connection and 8 per connection (two connections) took the same time within
    * the noise (2.1 to 3.5 s each), and one connection used a little less CPU (one handshake, one
-   * reader thread), so one connection carries the default 8 and up to 16 streams.
+   * reader), so one connection carries the default 8 and up to 16 streams.
    */
   public static final int DEFAULT_STREAMS_PER_CONNECTION = 16;
   /** Fields that belong to one HTTP/1.1 connection and must not be sent in HTTP/2. */
