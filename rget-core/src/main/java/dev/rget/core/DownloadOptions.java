@@ -101,9 +101,11 @@ public final class DownloadOptions {
 
   /**
    * The executor that runs a download's threads: the download itself, one task per connection,
-   * two for saving the resume state, and short ones at the end. It must be able to run
-   * {@link #connections()} + 4 tasks at once (a cached or a virtual-thread executor); no other
-   * threads are created. Default: a pool of daemon threads shared by all downloads of this JVM,
+   * two for saving the resume state, and short ones at the end; with {@link #http2()}, also the
+   * reader of each HTTP/2 connection of a transport made by {@link Rget#newTransport}, for the
+   * connection's lifetime. It must be able to run {@link #connections()} + 4 tasks at once, plus
+   * one per HTTP/2 connection (a cached or a virtual-thread executor); no other threads are
+   * created. Default: a pool of daemon threads shared by all downloads of this JVM,
    * each kept for a minute after its last task.
    */
   public Executor executor() {

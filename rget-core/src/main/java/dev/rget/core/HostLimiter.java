@@ -6,7 +6,9 @@ import java.util.concurrent.Semaphore;
 
 /**
  * Caps the number of connections open to one host across all downloads that share this limiter
- * (for example the downloads of one URL list), so a list does not flood a server.
+ * (for example the downloads of one URL list), so a list does not flood a server. A connection
+ * counts against the host it actually connects to: after a redirect, the target's, not the
+ * URL's.
  */
 public final class HostLimiter {
   private final int perHost;
@@ -20,19 +22,9 @@ public final class HostLimiter {
     this.perHost = perHost;
   }
 
-  /** The cap. */
-  public int perHost() {
-    return perHost;
-  }
-
   /** Waits for a connection slot to {@code host}. */
   public void acquire(String host) throws InterruptedException {
     semaphore(host).acquire();
-  }
-
-  /** Takes a slot to {@code host} if one is free now. */
-  public boolean tryAcquire(String host) {
-    return semaphore(host).tryAcquire();
   }
 
   /** Waits up to {@code timeout} for a slot to {@code host}; false if none came free. */

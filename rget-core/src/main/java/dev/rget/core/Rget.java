@@ -53,8 +53,9 @@ public final class Rget {
   public static Transport newTransport(DownloadOptions options) {
     Duration headerTimeout = options.stallTimeout();
     if (options.http2()) {
+      // HTTP/2 readers run on the options' executor, like the downloads' own threads.
       return new Http2Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
-          options.sslContext(), options.proxies());
+          options.sslContext(), options.proxies(), options.executor());
     }
     return new Http1Transport(options.connectTimeout(), headerTimeout, options.userAgent(),
         options.sslContext(), options.proxies());

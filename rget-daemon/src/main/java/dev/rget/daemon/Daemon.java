@@ -23,7 +23,6 @@ import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,7 +48,6 @@ import java.util.function.Consumer;
  * <p>Thread-safe.
  */
 public final class Daemon implements AutoCloseable {
-  private final DaemonConfig config;
   private final DownloadQueue queue;
   private final SessionKeeper keeper;
   private final EventLoopGroup group;
@@ -58,9 +56,8 @@ public final class Daemon implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CountDownLatch terminated = new CountDownLatch(1);
 
-  private Daemon(DaemonConfig config, DownloadQueue queue, SessionKeeper keeper, EventLoopGroup group,
+  private Daemon(DownloadQueue queue, SessionKeeper keeper, EventLoopGroup group,
       Channel server, ChannelGroup channels) {
-    this.config = config;
     this.queue = queue;
     this.keeper = keeper;
     this.group = group;
@@ -155,7 +152,7 @@ public final class Daemon implements AutoCloseable {
       e.initCause(bound.cause());
       throw e;
     }
-    Daemon d = new Daemon(config, queue, keeper, group, bound.channel(), channels);
+    Daemon d = new Daemon(queue, keeper, group, bound.channel(), channels);
     self[0] = d;
     for (SessionFile.Entry e : saved) {
       try {
@@ -182,16 +179,6 @@ public final class Daemon implements AutoCloseable {
   /** The RPC port (the actual one when 0 was asked for). */
   public int port() {
     return ((InetSocketAddress) server.localAddress()).getPort();
-  }
-
-  /** The configuration. */
-  public DaemonConfig config() {
-    return config;
-  }
-
-  /** The session file. */
-  public Path sessionFile() {
-    return config.session();
   }
 
   /** Blocks until {@link #close()} (or {@code aria2.shutdown}) has stopped the daemon. */

@@ -65,23 +65,8 @@ public record DaemonConfig(int port, String secret, boolean listenAll, Path dir,
   }
 
   /** A copy with another value. */
-  public DaemonConfig withListenAll(boolean b) {
-    return new DaemonConfig(port, secret, b, dir, maxActive, perHost, session, maxConnections);
-  }
-
-  /** A copy with another value. */
   public DaemonConfig withMaxActive(int j) {
     return new DaemonConfig(port, secret, listenAll, dir, j, perHost, session, maxConnections);
-  }
-
-  /** A copy with another value. */
-  public DaemonConfig withSession(Path s) {
-    return new DaemonConfig(port, secret, listenAll, dir, maxActive, perHost, s, maxConnections);
-  }
-
-  /** A copy with another value. */
-  public DaemonConfig withMaxConnections(int n) {
-    return new DaemonConfig(port, secret, listenAll, dir, maxActive, perHost, session, n);
   }
 
   /** Never shows the secret. */

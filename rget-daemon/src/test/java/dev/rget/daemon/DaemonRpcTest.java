@@ -149,9 +149,10 @@ class DaemonRpcTest {
     origin.put("/slow", Resource.builder(Content.pseudoRandom(1 << 20, 4)).rateLimit(64 << 10).build());
     rpc.call("aria2.addUri", List.of(origin.url("/slow").toString()), Map.of("out", "n"));
     assertThat(rpc.call("aria2.saveSession")).isEqualTo("OK");
-    assertThat(Files.readString(daemon.sessionFile())).contains("/slow").doesNotContain("s3cret");
+    Path session = DaemonConfig.defaults(dir).session();
+    assertThat(Files.readString(session)).contains("/slow").doesNotContain("s3cret");
     assertThat(java.nio.file.attribute.PosixFilePermissions.toString(
-        Files.getPosixFilePermissions(daemon.sessionFile()))).isEqualTo("rw-------");
+        Files.getPosixFilePermissions(session))).isEqualTo("rw-------");
   }
 
   @Test

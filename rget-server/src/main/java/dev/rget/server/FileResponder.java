@@ -125,7 +125,7 @@ final class FileResponder {
     validators(r, info);
     r.file = file;
     List<ByteRange> ranges = plan.ranges();
-    if (ranges.size() == 1) {
+    if (!plan.isMultipart()) {
       r.headers.set(HttpHeaderNames.CONTENT_TYPE, info.contentType());
       r.headers.set(HttpHeaderNames.CONTENT_RANGE, ContentRange.of(ranges.get(0), info.size()).format());
       r.body(ranges.get(0));
@@ -143,7 +143,11 @@ final class FileResponder {
   private static void validators(Reply r, FileInfo info) {
     r.headers.set(HttpHeaderNames.ACCEPT_RANGES, "bytes");
     r.headers.set(HttpHeaderNames.ETAG, info.etag().format());
-    r.headers.set(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(info.lastModified()));
+    // RFC 9110 section 8.8.2.1: never a Last-Modified later than now; a file dated in the future
+    // is sent as modified now (and then is no strong validator for If-Range, see IfRange).
+    Instant now = Instant.now();
+    Instant lastModified = info.lastModified().isAfter(now) ? now : info.lastModified();
+    r.headers.set(HttpHeaderNames.LAST_MODIFIED, HttpDate.format(lastModified));
   }
 
   private Reply directory(ServedTree.OpenedDirectory dir, RequestPath path) {

@@ -69,7 +69,8 @@ import java.util.function.Consumer;
  * <p>Thread-safe. Network threads are daemon threads; {@link #close()} stops them.
  */
 public final class FileServer implements AutoCloseable {
-  private final ServerConfig config;
+  /** The directory served (for {@link #toString()}). */
+  private final Path root;
   private final EventLoopGroup acceptor;
   private final EventLoopGroup group;
   private final Channel serverChannel;
@@ -84,10 +85,10 @@ public final class FileServer implements AutoCloseable {
   private final CountDownLatch terminated = new CountDownLatch(1);
   private volatile Thread guard;
 
-  private FileServer(ServerConfig config, EventLoopGroup acceptor, EventLoopGroup group, Channel serverChannel,
+  private FileServer(Path root, EventLoopGroup acceptor, EventLoopGroup group, Channel serverChannel,
       ChannelGroup channels, ExecutorService fileSystem, ExecutorService uploadIo, AccessLog accessLog, ConnectionLimiter limiter,
       Fatal fatal, boolean epoll) {
-    this.config = config;
+    this.root = root;
     this.acceptor = acceptor;
     this.group = group;
     this.serverChannel = serverChannel;
@@ -199,7 +200,7 @@ public final class FileServer implements AutoCloseable {
       e.initCause(cause);
       throw e;
     }
-    FileServer server = new FileServer(config, acceptor, group, bound.channel(), channels, fileSystem, uploadIo,
+    FileServer server = new FileServer(root, acceptor, group, bound.channel(), channels, fileSystem, uploadIo,
         accessLog, limiter, fatal, epoll);
     if (uploads != null) {
       long every = Limits.UPLOAD_SWEEP.toNanos();
@@ -262,11 +263,6 @@ public final class FileServer implements AutoCloseable {
   /** {@code http://HOST:PORT/}, the base URI of the served directory. */
   public URI uri() {
     return URI.create("http://" + hostPort(address()) + "/");
-  }
-
-  /** The configuration this server runs with. */
-  public ServerConfig config() {
-    return config;
   }
 
   /** {@code "epoll"} or {@code "nio"}: the transport in use. */
@@ -361,7 +357,7 @@ public final class FileServer implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "FileServer[" + uri() + ", root=" + config.root() + ", " + transport() + "]";
+    return "FileServer[" + uri() + ", root=" + root + ", " + transport() + "]";
   }
 
   private static String hostPort(InetSocketAddress a) {

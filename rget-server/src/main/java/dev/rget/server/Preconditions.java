@@ -2,6 +2,7 @@ package dev.rget.server;
 
 import dev.rget.core.http.EntityTag;
 import dev.rget.core.http.HttpDate;
+import dev.rget.core.http.IfRange;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -160,27 +161,15 @@ final class Preconditions {
   }
 
   /**
-   * RFC 9110 section 13.1.5: an entity-tag must match by <em>strong</em> comparison (so a weak tag
-   * never matches); a date must equal Last-Modified exactly <em>and</em> Last-Modified must be a
-   * strong validator, i.e. at least one second in the past (section 8.8.2.2), since a file can
-   * change twice within its timestamp's second. Anything unparsable is false.
+   * RFC 9110 section 13.1.5, the rule shared with the client ({@link IfRange#matches}): a tag
+   * matches by strong comparison only; a date only if it equals Last-Modified and Last-Modified
+   * is at least one second in the past. Anything unparsable is false.
    */
   static Cond checkIfRange(String value, Validators v, Instant now) {
     if (value == null) {
       return Cond.NONE;
     }
-    String s = value.trim();
-    if (s.startsWith("\"") || s.startsWith("W/")) {
-      Optional<EntityTag> tag = EntityTag.parse(s);
-      return tag.isPresent() && tag.get().strongMatch(v.etag()) ? Cond.TRUE : Cond.FALSE;
-    }
-    Optional<Instant> date = HttpDate.parse(s);
-    if (date.isEmpty()) {
-      return Cond.FALSE;
-    }
-    boolean exact = date.get().getEpochSecond() == seconds(v.lastModified());
-    boolean strong = v.lastModified().plusSeconds(1).compareTo(now) <= 0;
-    return exact && strong ? Cond.TRUE : Cond.FALSE;
+    return IfRange.matches(value, v.etag(), v.lastModified(), now) ? Cond.TRUE : Cond.FALSE;
   }
 
   private static List<EntityTag> tags(String value) {

@@ -2,9 +2,11 @@ package dev.rget.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rget.core.http.HttpDate;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,6 +113,30 @@ class ConditionalRequestsTest {
       RawHttp.Response r = RawHttp.get(g.port(), "/v.bin", "Range: bytes=1-", "If-Range: " + before);
       assertThat(r.status()).isEqualTo(200);
       assertThat(r.body()).containsExactly(1, 2, 3);
+    }
+  }
+
+  @Test
+  void aFileDatedInTheFutureIsSentAsModifiedNowAndItsDateIsNoIfRangeMatch(@TempDir Path other)
+      throws Exception {
+    try (Fixture g = Fixture.start(other)) {
+      Path p = other.resolve("future.bin");
+      Fixture.write(p, new byte[] {1, 2, 3});
+      Files.setLastModifiedTime(p, FileTime.from(Instant.now().plusSeconds(3600)));
+      RawHttp.Response plain = RawHttp.get(g.port(), "/future.bin");
+      Instant sent = HttpDate.parse(plain.header("Last-Modified")).orElseThrow();
+      Instant date = HttpDate.parse(plain.header("Date")).orElseThrow();
+      assertThat(sent).as("Last-Modified not after Date").isBeforeOrEqualTo(date);
+      // The date the server sent is not a strong validator of this file: the range is ignored.
+      RawHttp.Response r = RawHttp.get(g.port(), "/future.bin", "Range: bytes=1-",
+          "If-Range: " + plain.header("Last-Modified"));
+      assertThat(r.status()).isEqualTo(200);
+      assertThat(r.body()).containsExactly(1, 2, 3);
+      // Its strong tag still works.
+      RawHttp.Response tagged = RawHttp.get(g.port(), "/future.bin", "Range: bytes=1-",
+          "If-Range: " + plain.header("ETag"));
+      assertThat(tagged.status()).isEqualTo(206);
+      assertThat(tagged.body()).containsExactly(2, 3);
     }
   }
 }

@@ -160,19 +160,14 @@ public final class DownloadJob implements Download {
       // Checked before any request, so that a typo in -o costs no traffic.
       checkOutput(target);
     }
-    RequestSender sender = new RequestSender(transport, redirects, new RequestIdentity(options, url));
-    Prober prober = new Prober(sender);
-    // The download's own connection slot for the host (when downloads share a cap): it covers
-    // the probe and then the connection that goes on reading the probe's body.
+    // The download's own connection slot (when downloads share a per-host cap): it covers the
+    // probe and then the connection that goes on reading the probe's body (or the one stream),
+    // and follows them to the host each request goes to. Other connections take their own.
     HostLimiter hosts = options.hostLimiter();
-    String slotHost = url.getHost();
-    if (hosts != null) {
-      stop.network(() -> {
-        hosts.acquire(slotHost);
-        return null;
-      });
-    }
-    String heldSlot = slotHost;
+    HostSlot downloadSlot = hosts == null ? null : new HostSlot(hosts);
+    RequestSender sender = new RequestSender(transport, redirects, new RequestIdentity(options, url))
+        .in(downloadSlot);
+    Prober prober = new Prober(sender);
     Probe probe = null;
     try {
       Path stamped = timestampingTarget();
@@ -184,9 +179,6 @@ public final class DownloadJob implements Download {
       }
       probe = answer.get();
       RemoteFile remote = probe.remote();
-      if (hosts != null) {
-        heldSlot = moveSlot(hosts, heldSlot, remote.finalUri().getHost());
-      }
       if (stamped != null && notNewer(remote, stamped, localTime)) {
         return upToDate(stamped, "the server's copy is not newer and has the same length");
       }
@@ -248,29 +240,10 @@ public final class DownloadJob implements Download {
       if (probe != null) {
         probe.close();
       }
-      if (hosts != null && heldSlot != null) {
-        hosts.release(heldSlot);
+      if (downloadSlot != null) {
+        downloadSlot.release();
       }
     }
-  }
-
-  /**
-   * After a redirect to another host, the download's own slot is counted against the host its
-   * connections go to. Released first, then taken: holding one host's slot while waiting for
-   * another's could deadlock two downloads redirected across each other.
-   *
-   * @return the host whose slot is held now ({@code null}: none, the wait was stopped)
-   */
-  private String moveSlot(HostLimiter hosts, String held, String target) throws IOException {
-    if (target == null || target.equalsIgnoreCase(held)) {
-      return held;
-    }
-    hosts.release(held);
-    stop.network(() -> {
-      hosts.acquire(target);
-      return null;
-    });
-    return target;
   }
 
   /** The file {@code -N} compares with: the output, or in a directory the URL's name. */
@@ -479,9 +452,13 @@ public final class DownloadJob implements Download {
     if (!now.hasValidator()) {
       notice("the server sends no ETag or Last-Modified, so rget cannot tell whether the remote"
           + " file changed since the partial download; resuming on equal length only");
-    } else if (now.ifRangeValue() == null) {
+    } else if (remote.ifRange() == null && now.etag() != null) {
       notice("the server has only a weak ETag, which If-Range cannot use; every resumed part is"
           + " checked against the recorded ETag instead");
+    } else if (remote.ifRange() == null) {
+      notice("the server's Last-Modified is less than a second older than its Date (or it sends"
+          + " no Date), so it is no strong validator for If-Range; every resumed part is checked"
+          + " against the recorded Last-Modified instead");
     }
     RangeSet written = st.trusted(bootId);
     if (written.size() < st.written().size()) {
@@ -644,8 +621,8 @@ public final class DownloadJob implements Download {
   /** A fetch phase: its own stop signal, a child of the download's. */
   private FetchContext newPhase(RequestSender sender, RemoteFile remote, String contentCoding,
       PartFile part, WrittenRanges l, RateLimiter limiter) {
-    return new FetchContext(sender, remote.finalUri(), remote.validators(), contentCoding, part,
-        l, options, limiter, fetched, activeConnections, stop.child());
+    return new FetchContext(sender, remote.finalUri(), remote.validators(), remote.ifRange(),
+        contentCoding, part, l, options, limiter, fetched, activeConnections, stop.child());
   }
 
   private long fetchAll(RequestSender sender, String contentCoding, PartFile part,

@@ -29,6 +29,8 @@ final class FetchContext {
   final RequestSender sender;
   final URI uri;
   final Validators validators;
+  /** What ranged requests may send in If-Range for this version, {@code null}: nothing. */
+  private final String ifRange;
   /** The content coding every response must carry, {@code null} for none (see RemoteFile). */
   final String contentCoding;
   final PartFile part;
@@ -44,12 +46,14 @@ final class FetchContext {
   private final AtomicInteger honestRanges = new AtomicInteger();
   private volatile boolean ifRangeEnabled = true;
 
-  FetchContext(RequestSender sender, URI uri, Validators validators, String contentCoding,
-      PartFile part, WrittenRanges ledger, DownloadOptions options, RateLimiter rateLimiter,
-      AtomicLong fetched, AtomicInteger activeConnections, StopSignal stop) {
+  FetchContext(RequestSender sender, URI uri, Validators validators, String ifRange,
+      String contentCoding, PartFile part, WrittenRanges ledger, DownloadOptions options,
+      RateLimiter rateLimiter, AtomicLong fetched, AtomicInteger activeConnections,
+      StopSignal stop) {
     this.sender = sender;
     this.uri = uri;
     this.validators = validators;
+    this.ifRange = ifRange;
     this.contentCoding = contentCoding;
     this.part = part;
     this.ledger = ledger;
@@ -63,7 +67,7 @@ final class FetchContext {
 
   /** The If-Range value to send, or {@code null} (none available, or the server mishandles it). */
   String ifRange() {
-    return ifRangeEnabled ? validators.ifRangeValue() : null;
+    return ifRangeEnabled ? ifRange : null;
   }
 
   /** Stop sending If-Range: the server answers it with 200 although the version is unchanged. */

@@ -103,7 +103,7 @@ final class Prober {
             FileNames.suggest(r), coding), null, asked);
       }
       return new Probe(new RemoteFile(r.uri(), validators(r, length), true,
-          FileNames.suggest(r), coding), r, asked);
+          FileNames.suggest(r), coding, serverDate(r)), r, asked);
     }
     if (status == 416) {
       // bytes=0-N is unsatisfiable only for an empty file.
@@ -127,6 +127,11 @@ final class Prober {
     }
     throw new DownloadException(FailureKind.PROTOCOL,
         "unexpected HTTP " + HttpStatus.describe(status) + " from " + r.uri());
+  }
+
+  /** The response's {@code Date}, or {@code null} when absent or not an HTTP-date. */
+  private static Instant serverDate(TransportResponse r) {
+    return r.header(Headers.DATE).flatMap(HttpDate::parse).orElse(null);
   }
 
   static Validators validators(TransportResponse r, long length) {

@@ -37,11 +37,27 @@ final class RequestSender {
   private final Transport transport;
   private final RedirectPolicy redirects;
   private final RequestIdentity identity;
+  /** The connection slot moved to each hop's host before connecting; {@code null}: no cap. */
+  private final HostSlot slot;
 
   RequestSender(Transport transport, RedirectPolicy redirects, RequestIdentity identity) {
+    this(transport, redirects, identity, null);
+  }
+
+  private RequestSender(Transport transport, RedirectPolicy redirects, RequestIdentity identity,
+      HostSlot slot) {
     this.transport = transport;
     this.redirects = redirects;
     this.identity = identity;
+    this.slot = slot;
+  }
+
+  /**
+   * This sender for one connection that holds {@code slot} (none when {@code null}): every hop,
+   * redirects included, is counted against the host it goes to.
+   */
+  RequestSender in(HostSlot slot) {
+    return slot == null ? this : new RequestSender(transport, redirects, identity, slot);
   }
 
   /**
@@ -55,6 +71,7 @@ final class RequestSender {
       checkScheme(current);
       TransportResponse r;
       Map<String, String> sent = identity.headers(method, current, headers);
+      takeSlot(current);
       try {
         r = transport.send(new TransportRequest(method, current, sent));
       } catch (ProxyException e) {
@@ -135,6 +152,19 @@ final class RequestSender {
     }
     throw new DownloadException(FailureKind.HTTP_STATUS,
         "too many redirects (more than " + MAX_REDIRECTS + ") starting at " + uri);
+  }
+
+  private void takeSlot(URI hop) throws InterruptedIOException {
+    if (slot == null) {
+      return;
+    }
+    try {
+      slot.moveTo(hop.getHost());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted waiting for a connection slot to "
+          + hop.getHost());
+    }
   }
 
   static void checkScheme(URI uri) throws DownloadException {

@@ -32,6 +32,8 @@ final class SegmentWorker implements Runnable {
   private Segment firstSegment;
   /** Runs in the download's own host slot (the probe's connection) instead of taking one. */
   private boolean usesDownloadSlot;
+  /** ctx.sender, in this connection's own host slot when it has one. */
+  private RequestSender sender;
   private Opened firstResponse;
   /** Left the live count early (see {@link #retireUnlessLast}). */
   private boolean retired;
@@ -65,12 +67,14 @@ final class SegmentWorker implements Runnable {
   @Override
   public void run() {
     HostLimiter hosts = usesDownloadSlot ? null : ctx.options.hostLimiter();
-    String host = ctx.uri.getHost();
+    HostSlot slot = hosts == null ? null : new HostSlot(hosts);
+    // Without a slot of its own this connection runs in the download's, which ctx.sender moves.
+    sender = ctx.sender.in(slot);
     try {
-      if (hosts != null) {
+      if (slot != null) {
         // Wait for a slot, but not past the end: the download (or its cancellation) must not
         // hang on a connection that never got to start.
-        while (!hosts.tryAcquire(host, Duration.ofMillis(100))) {
+        while (!slot.tryMoveTo(ctx.uri.getHost(), Duration.ofMillis(100))) {
           if (ctx.stop.stopped() || scheduler.isComplete()) {
             return;
           }
@@ -79,8 +83,8 @@ final class SegmentWorker implements Runnable {
       try {
         loop();
       } finally {
-        if (hosts != null) {
-          hosts.release(host);
+        if (slot != null) {
+          slot.release();
         }
       }
     } catch (InterruptedException e) {
@@ -199,7 +203,7 @@ final class SegmentWorker implements Runnable {
         if (ifRange != null) {
           headers.put(Headers.IF_RANGE, ifRange);
         }
-        r = ctx.stop.network(() -> ctx.sender.send("GET", ctx.uri, headers));
+        r = ctx.stop.network(() -> sender.send("GET", ctx.uri, headers));
       }
       boolean handedOver = false;
       ctx.opened(r);

@@ -5,8 +5,8 @@ public final class Headers {
   public static final String RANGE = "Range";
   public static final String IF_RANGE = "If-Range";
   public static final String ACCEPT_ENCODING = "Accept-Encoding";
-  public static final String ACCEPT_RANGES = "Accept-Ranges";
   public static final String CONTENT_RANGE = "Content-Range";
+  public static final String DATE = "Date";
   public static final String CONTENT_LENGTH = "Content-Length";
   public static final String CONTENT_ENCODING = "Content-Encoding";
   public static final String CONTENT_TYPE = "Content-Type";

@@ -1,5 +1,6 @@
 package dev.rget.core.http;
 
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -13,15 +14,15 @@ import java.util.Objects;
 public record Validators(long length, EntityTag etag, String lastModified) {
 
   /**
-   * The value to send in If-Range: the strong ETag, else Last-Modified; {@code null} when neither
-   * can be used (only a weak ETag, or no validator), in which case a resume cannot be checked by
-   * the server.
+   * The value to send in If-Range ({@link IfRange#toSend}): the strong ETag, else a strong
+   * Last-Modified date; {@code null} when neither may be used, in which case the server cannot
+   * check a resumed part and the client must.
+   *
+   * @param serverDate the {@code Date} of the response these validators came from, or
+   *     {@code null} when it had none
    */
-  public String ifRangeValue() {
-    if (etag != null && !etag.weak()) {
-      return etag.format();
-    }
-    return lastModified;
+  public String ifRangeValue(Instant serverDate) {
+    return IfRange.toSend(etag, lastModified, serverDate).orElse(null);
   }
 
   /** Whether there is anything at all to tell versions apart with. */

@@ -49,13 +49,4 @@ public final class RangeCoalescer {
     merged.add(current);
     return merged.size() == ranges.size() ? List.copyOf(ranges) : List.copyOf(merged);
   }
-
-  /** Total number of bytes covered by {@code ranges} (which callers keep disjoint). */
-  public static long totalLength(List<ByteRange> ranges) {
-    long total = 0;
-    for (ByteRange r : ranges) {
-      total += r.length();
-    }
-    return total;
-  }
 }

@@ -35,6 +35,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -42,7 +44,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * One HTTP/2 connection (RFC 9113) over TLS: many requests at once, each a stream.
  *
- * <p>A reader thread of its own owns the receiving side: it parses every frame, answers PING and
+ * <p>A reader of its own (a task on the transport's executor, for the connection's lifetime)
+ * owns the receiving side: it parses every frame, answers PING and
  * SETTINGS, keeps the HPACK table, and puts each stream's head and body bytes into that
  * {@link Http2Stream}, where the engine's workers take them. One reader rather than the workers
  * taking turns: frames for all streams arrive interleaved on one socket, so a worker reading for
@@ -81,7 +84,6 @@ final class Http2Connection {
   private final ChunkPool pool;
   private final int maxStreamsOwn;
   private final Selector readSelector;
-  private final Thread reader;
   private final ReentrantLock writeLock = new ReentrantLock();
   private final Map<Integer, Http2Stream> streams = new ConcurrentHashMap<>();
   private final HpackDecoder hpack = new HpackDecoder(HEADER_TABLE_SIZE, MAX_HEADER_BLOCK);
@@ -119,17 +121,17 @@ final class Http2Connection {
     this.readSelector = Selector.open();
     wire.socket().channel.register(readSelector, SelectionKey.OP_READ);
     in.limit(0);
-    this.reader = new Thread(this::readLoop, "rget-h2 " + origin);
-    reader.setDaemon(true);
   }
 
   /**
    * Starts HTTP/2 on a TLS connection whose server chose {@code h2}: sends the preface, our
    * SETTINGS and the connection window, and waits for the server's SETTINGS (which say how many
-   * streams it takes) within {@code timeout}.
+   * streams it takes) within {@code timeout}. The reader runs on {@code executor} until the
+   * connection ends.
    */
   static Http2Connection start(TlsWire wire, String origin, Duration timeout,
-      Duration writeTimeout, ChunkPool pool, int maxStreamsOwn) throws IOException {
+      Duration writeTimeout, ChunkPool pool, int maxStreamsOwn, Executor executor)
+      throws IOException {
     Http2Connection c = new Http2Connection(wire, origin, writeTimeout, pool, maxStreamsOwn);
     try {
       ByteBuffer settings = ByteBuffer.allocate(Http2Frames.PREFACE.length + HEADER_LENGTH + 18
@@ -143,7 +145,11 @@ final class Http2Connection {
       Http2Frames.putHeader(settings, 4, WINDOW_UPDATE, 0, 0);
       settings.putInt(CONNECTION_WINDOW - Http2Frames.DEFAULT_WINDOW);
       c.write(settings.flip());
-      c.reader.start();
+      try {
+        executor.execute(c::readLoop);
+      } catch (RejectedExecutionException e) {
+        throw new IOException("the executor refused the HTTP/2 reader of " + origin + ": " + e, e);
+      }
       if (!c.settingsReceived.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new StallException("no HTTP/2 SETTINGS from " + origin + " within "
             + timeout.toSeconds() + " s");
@@ -193,11 +199,6 @@ final class Http2Connection {
       failure = new IOException("HTTP/2 connection to " + origin + " closed after GOAWAY");
       closeQuietly();
     }
-  }
-
-  /** Open streams (for tests and the transport's choice of connection). */
-  synchronized int reserved() {
-    return reserved;
   }
 
   // ------------------------------------------------------------------ requests

@@ -390,14 +390,4 @@ final class Http2Stream implements TransportResponse {
   public List<String> headers(String name) {
     return head.all(name.toLowerCase(Locale.ROOT));
   }
-
-  /** Whether the server ended the stream (for the connection's bookkeeping). */
-  boolean remoteEnded() {
-    lock.lock();
-    try {
-      return remoteEnded;
-    } finally {
-      lock.unlock();
-    }
-  }
 }

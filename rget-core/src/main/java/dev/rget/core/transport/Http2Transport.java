@@ -10,9 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -30,7 +31,7 @@ public final class Http2Transport implements Transport {
    * roughly on a shared 2-core machine against nginx over loopback (1 GiB, -n 16): all 16
    * streams on one connection and 8 per connection (two connections) took the same time within
    * the noise (2.1 to 3.5 s each), and one connection used a little less CPU (one handshake, one
-   * reader thread), so one connection carries the default 8 and up to 16 streams.
+   * reader), so one connection carries the default 8 and up to 16 streams.
    */
   public static final int DEFAULT_STREAMS_PER_CONNECTION = 16;
   /** Fields that belong to one HTTP/1.1 connection and must not be sent in HTTP/2. */
@@ -42,9 +43,9 @@ public final class Http2Transport implements Transport {
   private final Duration connectTimeout;
   private final Duration headerTimeout;
   private final String userAgent;
-  private final int streamsPerConnection;
   private final Http1Transport http1;
   private final ProxyRules proxies;
+  private final Executor executor;
   private final ChunkPool pool = new ChunkPool(64 * 1024, 128);
   private final Map<String, Origin> origins = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -56,66 +57,28 @@ public final class Http2Transport implements Transport {
    * @param userAgent value of the User-Agent header
    * @param sslContext TLS settings for https (trust, sessions), or {@code null} for the JVM's
    *     default
+   * @param executor runs each HTTP/2 connection's reader, one task for as long as the
+   *     connection lives (until the server or {@link #close()} ends it); the transport starts
+   *     no thread of its own
    */
   public Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
-      SSLContext sslContext) {
-    this(connectTimeout, headerTimeout, userAgent, sslContext, DEFAULT_STREAMS_PER_CONNECTION,
-        ProxyRules.direct());
+      SSLContext sslContext, Executor executor) {
+    this(connectTimeout, headerTimeout, userAgent, sslContext, ProxyRules.direct(), executor);
   }
 
   /**
-   * As {@link #Http2Transport(Duration, Duration, String, SSLContext)}, with proxies: a URL that
-   * goes through a proxy is spoken to in HTTP/1.1 (through the proxy), HTTP/2 is used only on
-   * direct connections.
+   * As {@link #Http2Transport(Duration, Duration, String, SSLContext, Executor)}, with proxies:
+   * a URL that goes through a proxy is spoken to in HTTP/1.1 (through the proxy), HTTP/2 is
+   * used only on direct connections.
    */
   public Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
-      SSLContext sslContext, ProxyRules proxies) {
-    this(connectTimeout, headerTimeout, userAgent, sslContext, DEFAULT_STREAMS_PER_CONNECTION,
-        proxies);
-  }
-
-  /**
-   * As {@link #Http2Transport(Duration, Duration, String, SSLContext)}, with at most
-   * {@code streamsPerConnection} streams on one connection before another is opened.
-   */
-  public Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
-      SSLContext sslContext, int streamsPerConnection) {
-    this(connectTimeout, headerTimeout, userAgent, sslContext, streamsPerConnection,
-        ProxyRules.direct());
-  }
-
-  private Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
-      SSLContext sslContext, int streamsPerConnection, ProxyRules proxies) {
-    if (streamsPerConnection < 1) {
-      throw new IllegalArgumentException("streams per connection must be at least 1");
-    }
+      SSLContext sslContext, ProxyRules proxies, Executor executor) {
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
-    this.streamsPerConnection = streamsPerConnection;
+    this.executor = Objects.requireNonNull(executor, "executor");
     this.proxies = proxies;
     this.http1 = new Http1Transport(connectTimeout, headerTimeout, userAgent, sslContext, proxies);
-  }
-
-  /**
-   * The protocol the server of {@code uri} chose: {@code "h2"} or {@code "http/1.1"}; empty
-   * before the first https request to it (plain http is always HTTP/1.1 and not recorded).
-   */
-  public Optional<String> negotiated(URI uri) {
-    Origin o = origins.get(key(uri));
-    return o == null ? Optional.empty() : Optional.ofNullable(o.protocol);
-  }
-
-  /** HTTP/2 connections now open to the origin of {@code uri} (for tests). */
-  public int connections(URI uri) {
-    Origin o = origins.get(key(uri));
-    if (o == null) {
-      return 0;
-    }
-    synchronized (o) {
-      o.connections.removeIf(c -> !c.usable());
-      return o.connections.size();
-    }
   }
 
   @Override
@@ -180,7 +143,7 @@ public final class Http2Transport implements Transport {
     }
     origin.protocol = H2;
     return Http2Connection.start(wire, key(uri), connectTimeout, headerTimeout, pool,
-        streamsPerConnection);
+        DEFAULT_STREAMS_PER_CONNECTION, executor);
   }
 
   private List<HeaderField> requestFields(TransportRequest r) {

@@ -67,11 +67,6 @@ public final class ProxyRules {
     return Optional.of(p);
   }
 
-  /** Whether any URL at all goes through a proxy. */
-  public boolean usesAnyProxy() {
-    return http != null || https != null;
-  }
-
   /** Whether {@code host} is on the no-proxy list. */
   boolean bypassed(String host) {
     if (host == null) {

@@ -18,16 +18,6 @@ public record TransportRequest(String method, URI uri, Map<String, String> heade
     headers = Map.copyOf(new LinkedHashMap<>(headers));
   }
 
-  /** A GET with the given headers. */
-  public static TransportRequest get(URI uri, Map<String, String> headers) {
-    return new TransportRequest("GET", uri, headers);
-  }
-
-  /** A HEAD with the given headers. */
-  public static TransportRequest head(URI uri, Map<String, String> headers) {
-    return new TransportRequest("HEAD", uri, headers);
-  }
-
   /** The value of a header of this request, or {@code null}. */
   public String header(String name) {
     for (Map.Entry<String, String> e : headers.entrySet()) {

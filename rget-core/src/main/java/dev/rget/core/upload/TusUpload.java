@@ -75,11 +75,6 @@ public final class TusUpload {
     return new Builder(file, endpoint);
   }
 
-  /** Where this upload's URL is remembered between runs. */
-  public Path stateFile() {
-    return state.path();
-  }
-
   /**
    * Stops the upload at the end of the chunk in flight: {@link #run()} then throws a
    * {@link DownloadException} of kind {@link FailureKind#CANCELLED}; the state is kept for a later

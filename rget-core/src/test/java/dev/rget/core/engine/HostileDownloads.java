@@ -18,7 +18,9 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -148,5 +150,25 @@ final class HostileDownloads {
   /** The resume state file beside {@code out}. */
   static Path state(Path out) {
     return out.resolveSibling(out.getFileName() + ".rget");
+  }
+
+  /** Threads other than {@code mine} and this one that are running rget code now. */
+  static Set<String> strangers(Set<Thread> mine) {
+    Set<String> names = new HashSet<>();
+    Thread.getAllStackTraces().forEach((t, stack) -> {
+      if (!mine.contains(t) && t != Thread.currentThread() && runsRget(stack)) {
+        names.add(t.getName());
+      }
+    });
+    return names;
+  }
+
+  private static boolean runsRget(StackTraceElement[] stack) {
+    for (StackTraceElement e : stack) {
+      if (e.getClassName().startsWith("dev.rget.core.")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

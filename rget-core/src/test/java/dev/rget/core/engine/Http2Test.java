@@ -24,6 +24,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
@@ -119,28 +122,62 @@ class Http2Test {
   }
 
   @Test
-  void theTransportRecordsTheNegotiatedProtocolAndFallsBackToHttp11() throws Exception {
+  void theTransportSpeaksHttp2WhereOfferedAndFallsBackToHttp11() throws Exception {
+    int before = logged().size();
     try (Http2Transport t = new Http2Transport(Duration.ofSeconds(5), Duration.ofSeconds(5),
-        "rget-test", trustCa)) {
+        "rget-test", trustCa, DownloadOptions.defaults().executor())) {
       URI h2 = URI.create("https://127.0.0.1:" + h2Port + "/f.bin");
       URI h1 = URI.create("https://127.0.0.1:" + h1Port + "/f.bin");
       assertThat(bodyLength(t, h2)).isEqualTo(1000);
+      assertThat(bodyLength(t, h2)).isEqualTo(1000);
       assertThat(bodyLength(t, h1)).isEqualTo(1000);
-      assertThat(t.negotiated(h2)).contains("h2");
-      assertThat(t.negotiated(h1)).contains("http/1.1");
-      assertThat(t.connections(h2)).isEqualTo(1);
-      assertThat(t.connections(h1)).isZero();
     }
+    // nginx logs the requests in the order they ended, which is the order they were sent.
+    List<Logged> mine = awaitLogged(before, 3);
+    assertThat(mine).extracting(Logged::protocol).containsExactly("HTTP/2.0", "HTTP/2.0", "HTTP/1.1");
+    assertThat(mine.get(1).connection()).as("the second h2 request reuses the connection")
+        .isEqualTo(mine.get(0).connection());
   }
 
   private static long bodyLength(Http2Transport t, URI uri) throws IOException {
-    try (TransportResponse r = t.send(TransportRequest.get(uri, Map.of("Range", "bytes=0-999")))) {
+    try (TransportResponse r = t.send(new TransportRequest("GET", uri, Map.of("Range", "bytes=0-999")))) {
       assertThat(r.status()).isEqualTo(206);
       long n = 0;
       for (ByteBuffer b; (b = r.next(Duration.ofSeconds(5))) != null; ) {
         n += b.remaining();
       }
       return n;
+    }
+  }
+
+  @Test
+  void theHttp2ReaderRunsOnTheCallersExecutor() throws Exception {
+    Set<Thread> mine = ConcurrentHashMap.newKeySet();
+    ExecutorService pool = Executors.newCachedThreadPool(r -> {
+      Thread t = new Thread(r, "caller-pool");
+      t.setDaemon(true);
+      mine.add(t);
+      return t;
+    });
+    try {
+      // Earlier downloads may still be ending on the default pool: start once none is left.
+      HostileDownloads.awaitCondition(() -> HostileDownloads.strangers(mine).isEmpty(),
+          Duration.ofSeconds(15));
+      int before = logged().size();
+      // Throttled per stream, so the connection's reader runs for a while.
+      Download d = Rget.download(URI.create("https://127.0.0.1:" + h2Port + "/slow/f.bin"),
+          dir.resolve("f.bin"), options().connections(8).executor(pool).build());
+      Set<String> strangers = ConcurrentHashMap.newKeySet();
+      while (!d.result().isDone()) { // sampling the threads, not waiting for a condition
+        strangers.addAll(HostileDownloads.strangers(mine));
+        Thread.sleep(20);
+      }
+      HostileDownloads.await(d);
+      assertThat(sha256(dir.resolve("f.bin"))).isEqualTo(content.sha256());
+      assertThat(awaitLogged(before, 8)).allSatisfy(l -> assertThat(l.protocol()).isEqualTo("HTTP/2.0"));
+      assertThat(strangers).as("threads running rget code outside the caller's executor").isEmpty();
+    } finally {
+      pool.shutdownNow();
     }
   }
 

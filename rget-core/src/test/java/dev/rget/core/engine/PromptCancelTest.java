@@ -162,7 +162,8 @@ class PromptCancelTest {
     try {
       // Earlier tests' downloads may still be ending on the default pool (a cancelled download's
       // last force, a connection being closed): start once none of them is left.
-      HostileDownloads.awaitCondition(() -> strangers(mine).isEmpty(), Duration.ofSeconds(15));
+      HostileDownloads.awaitCondition(() -> HostileDownloads.strangers(mine).isEmpty(),
+          Duration.ofSeconds(15));
       Download d = Rget.download(server.url("/f"), dir.resolve("f.bin"), h.options()
           .executor(task -> {
             tasks.incrementAndGet();
@@ -171,7 +172,7 @@ class PromptCancelTest {
       Set<String> strangers = ConcurrentHashMap.newKeySet();
       while (!d.result().isDone()) {
         // Any thread running rget's engine or transport code must be one of the pool's.
-        strangers.addAll(strangers(mine));
+        strangers.addAll(HostileDownloads.strangers(mine));
         Thread.sleep(20);
       }
       HostileDownloads.await(d);
@@ -196,26 +197,6 @@ class PromptCancelTest {
         Thread.sleep(20);
       }
     }
-  }
-
-  /** Threads other than {@code mine} and this one that are running rget code now. */
-  private static Set<String> strangers(Set<Thread> mine) {
-    Set<String> names = new java.util.HashSet<>();
-    Thread.getAllStackTraces().forEach((t, stack) -> {
-      if (!mine.contains(t) && t != Thread.currentThread() && runsRget(stack)) {
-        names.add(t.getName());
-      }
-    });
-    return names;
-  }
-
-  private static boolean runsRget(StackTraceElement[] stack) {
-    for (StackTraceElement e : stack) {
-      if (e.getClassName().startsWith("dev.rget.core.")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Cancels and requires a CANCELLED result within {@link #PROMPT}. */

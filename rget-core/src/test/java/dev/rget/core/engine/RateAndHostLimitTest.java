@@ -11,6 +11,7 @@ import dev.rget.core.transport.Transport;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.Resource;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,5 +84,43 @@ class RateAndHostLimitTest {
       assertThat(sha256(dir.resolve("f" + i))).isEqualTo(contents.get(i).sha256());
     }
     assertThat(server.maxConcurrentConnections()).isEqualTo(2);
+  }
+
+  @Test
+  void afterARedirectTheCapCountsTheHostConnectedToNotTheOriginal() throws Exception {
+    // A ("localhost") only redirects; B (this test's server, "127.0.0.1") serves the files.
+    // HostLimiter counts per host name, so the two are different hosts to it.
+    try (FaultServer origin = new FaultServer()) {
+      List<Content> contents = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        Content c = Content.pseudoRandom(2L * MIB, 95 + i);
+        contents.add(c);
+        // Paced, so that the downloads overlap and compete for B's slots.
+        server.put("/f" + i, Resource.builder(c).rateLimit(4L * MIB).build());
+        origin.redirect("/f" + i, 302, server.url("/f" + i).toString());
+      }
+      HostLimiter limiter = new HostLimiter(2);
+      DownloadOptions opts = h.options().connections(4).minSplitSize(512 * 1024)
+          .hostLimiter(limiter).build();
+      List<Download> downloads = new ArrayList<>();
+      try (Transport shared = Rget.newTransport(opts)) {
+        for (int i = 0; i < 3; i++) {
+          URI viaA = URI.create("http://localhost:" + origin.port() + "/f" + i);
+          downloads.add(Rget.download(viaA, dir.resolve("f" + i), false, opts, shared));
+        }
+        for (Download d : downloads) {
+          HostileDownloads.await(d);
+        }
+      }
+
+      for (int i = 0; i < 3; i++) {
+        assertThat(sha256(dir.resolve("f" + i))).isEqualTo(contents.get(i).sha256());
+      }
+      assertThat(origin.requests()).as("every download asked A first").hasSizeGreaterThanOrEqualTo(3);
+      // B never had more connections than the cap, though A's slots were free all along (a slot
+      // counted against A while its connection went to B would have let a third one in), and
+      // it did get the cap's worth.
+      assertThat(server.maxConcurrentConnections()).isEqualTo(2);
+    }
   }
 }

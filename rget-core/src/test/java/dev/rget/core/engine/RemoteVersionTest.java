@@ -13,6 +13,7 @@ import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.Resource;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -105,6 +106,30 @@ class RemoteVersionTest {
         .allSatisfy(q -> assertThat(q.header("If-Range")).contains(lm.lastModifiedHeader()
             .orElseThrow()));
     assertThat(h.notices).noneMatch(n -> n.contains("cannot tell"));
+  }
+
+  @Test
+  void aWeakEtagWithAnOldLastModifiedSendsNoIfRangeAtAll() throws Exception {
+    Content c = Content.pseudoRandom(3L * MIB, 56);
+    Resource weak = Resource.builder(c).weakEtag("w2")
+        .lastModified(Instant.parse("2024-05-05T10:00:00Z")).build();
+    assertResumes(weak, c);
+    // RFC 9110 section 13.1.5: a client that has an entity tag, even a weak one, must not send a
+    // date in If-Range; every part is compared with the recorded validators instead.
+    assertThat(server.requests("/f")).noneMatch(q -> q.header("If-Range").isPresent());
+    assertThat(h.notices).anyMatch(n -> n.contains("weak ETag"));
+  }
+
+  @Test
+  void aLastModifiedNotASecondOlderThanTheServersDateIsNotSentInIfRange() throws Exception {
+    Content c = Content.pseudoRandom(3L * MIB, 57);
+    // Dated after the server's clock (Date is now): not a strong validator, however long the
+    // test takes, so the server could not tell two versions of that second apart.
+    Resource fresh = Resource.builder(c).noEtag()
+        .lastModified(Instant.now().plusSeconds(3600).truncatedTo(ChronoUnit.SECONDS)).build();
+    assertResumes(fresh, c);
+    assertThat(server.requests("/f")).noneMatch(q -> q.header("If-Range").isPresent());
+    assertThat(h.notices).anyMatch(n -> n.contains("no strong validator for If-Range"));
   }
 
   @Test

@@ -50,7 +50,7 @@ class RangeCoalescerTest {
     }
     List<ByteRange> out = RangeCoalescer.coalesce(ranges, 80);
     assertThat(out).containsExactly(new ByteRange(0, len - 1));
-    assertThat(RangeCoalescer.totalLength(out)).isEqualTo(len);
+    assertThat(totalLength(out)).isEqualTo(len);
   }
 
   @Test
@@ -61,7 +61,7 @@ class RangeCoalescerTest {
       ranges.add(new ByteRange(i * 3, i * 3 + 50));
     }
     List<ByteRange> out = RangeCoalescer.coalesce(ranges, 1);
-    assertThat(RangeCoalescer.totalLength(out)).isLessThanOrEqualTo(len);
+    assertThat(totalLength(out)).isLessThanOrEqualTo(len);
     for (int i = 1; i < out.size(); i++) {
       assertThat(out.get(i).first()).isGreaterThan(out.get(i - 1).last() + 1);
     }
@@ -90,5 +90,10 @@ class RangeCoalescerTest {
 
   private static String format(List<ByteRange> ranges) {
     return ranges.stream().map(ByteRange::toString).collect(Collectors.joining(";"));
+  }
+
+  /** Bytes covered by {@code ranges}. */
+  private static long totalLength(List<ByteRange> ranges) {
+    return ranges.stream().mapToLong(ByteRange::length).sum();
   }
 }

@@ -60,11 +60,6 @@ public final class TusEndpoint {
     return new TusEndpoint(settings, UploadStore.open(settings.dir(), Clock.systemUTC(), settings.expiry().toMillis()));
   }
 
-  /** The settings it runs with. */
-  public UploadSettings settings() {
-    return settings;
-  }
-
   /** Removes expired uploads; the server calls it periodically. Returns how many went. */
   public int sweep() throws IOException {
     assembleWaiting();
