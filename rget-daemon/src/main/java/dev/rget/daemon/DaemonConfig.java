@@ -69,6 +69,11 @@ public record DaemonConfig(int port, String secret, boolean listenAll, Path dir,
     return new DaemonConfig(port, secret, listenAll, dir, j, perHost, session, maxConnections);
   }
 
+  /** A copy with another session file (as {@code --session FILE}). */
+  public DaemonConfig withSession(Path s) {
+    return new DaemonConfig(port, secret, listenAll, dir, maxActive, perHost, s, maxConnections);
+  }
+
   /** Never shows the secret. */
   @Override
   public String toString() {

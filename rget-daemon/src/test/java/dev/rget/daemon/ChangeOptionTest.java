@@ -111,7 +111,7 @@ class ChangeOptionTest {
     @SuppressWarnings("unchecked")
     Map<String, Object> unchanged = (Map<String, Object>) rpc.call("aria2.getOption", gid);
     assertThat(unchanged).isEqualTo(o);
-    assertThat(daemon.sessionFile()).content().contains("\"max-download-limit\":\"10K\"");
+    assertThat(DaemonConfig.defaultSession(dir)).content().contains("\"max-download-limit\":\"10K\"");
     rpc.call("aria2.changeOption", gid, Map.of("max-download-limit", "0"));
     rpc.call("aria2.unpause", gid);
     rpc.await(gid, m -> m.get("status").equals("complete"), LONG);
