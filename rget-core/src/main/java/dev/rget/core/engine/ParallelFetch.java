@@ -64,7 +64,7 @@ final class ParallelFetch {
     } else {
       probe.close();
     }
-    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, System::nanoTime);
+    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, ctx.clock);
     ctx.stop.onStop(scheduler::stop);
     AtomicInteger live = new AtomicInteger();
     Phaser running = new Phaser(1);
@@ -136,12 +136,12 @@ final class ParallelFetch {
         return;
       } catch (TimeoutException e) {
         if (!ctx.stop.stopped()) {
-          for (int n = ramp.tick(System.nanoTime(), ctx.fetched.get()); n > 0; n--) {
+          for (int n = ramp.tick(ctx.clock.getAsLong(), ctx.fetched.get()); n > 0; n--) {
             addOne.run();
           }
         }
         if (ctx.stop.stopped()) {
-          long now = System.nanoTime();
+          long now = ctx.clock.getAsLong();
           if (stoppedAt == 0) {
             stoppedAt = now;
           } else if (now - stoppedAt > LEAVE_NANOS) {
