@@ -60,6 +60,8 @@ public final class DownloadJob implements Download {
   /** Every wait of this download listens to it; {@link #cancel} and fatal errors stop it. */
   private final StopSignal stop = new StopSignal();
   private final Executor executor;
+  /** Every task of this download but its own: they all end before the result is out. */
+  private final TaskGroup tasks;
   private volatile WrittenRanges ledger;
   private volatile long totalBytes = -1;
   private volatile String fileName;
@@ -87,6 +89,7 @@ public final class DownloadJob implements Download {
     this.transport = transport;
     this.ownsTransport = ownsTransport;
     this.executor = options.executor();
+    this.tasks = new TaskGroup(executor);
     this.planner = new ResumePlanner(url, bootId, options.failIfChanged(), options.notices());
     if (!targetIsDirectory && target.getFileName() != null) {
       this.fileName = target.getFileName().toString();
@@ -124,23 +127,37 @@ public final class DownloadJob implements Download {
     stop.stop(new DownloadException(FailureKind.CANCELLED, "cancelled"));
   }
 
+  /**
+   * Runs the pipeline, then ends every other thread of the download before the result is out:
+   * once {@link #result()} completes, nothing of this download writes, reads or waits any more
+   * (but a final force the user cancelled, see {@link OutputFile#force}).
+   */
   private void run() {
+    DownloadResult done = null;
+    DownloadException failure = null;
     try {
-      result.complete(execute());
+      done = execute();
     } catch (DownloadException e) {
-      result.completeExceptionally(e);
+      failure = e;
     } catch (InterruptedIOException e) {
-      result.completeExceptionally(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
+      failure = new DownloadException(FailureKind.CANCELLED, "interrupted", e);
     } catch (IOException e) {
-      result.completeExceptionally(new DownloadException(FailureKind.LOCAL_IO,
-          RequestSender.describe(e), e));
+      failure = new DownloadException(FailureKind.LOCAL_IO, RequestSender.describe(e), e);
     } catch (RuntimeException | Error e) {
-      result.completeExceptionally(new DownloadException(FailureKind.INTERNAL,
-          "internal error: " + e, e));
+      failure = new DownloadException(FailureKind.INTERNAL, "internal error: " + e, e);
     } finally {
+      // Whatever is still running (after a failure) is told to stop, and waited for.
+      stop.stop(failure != null ? failure
+          : new DownloadException(FailureKind.CANCELLED, "the download has ended"));
+      tasks.closeAndAwait();
       if (ownsTransport) {
         transport.close();
       }
+    }
+    if (failure != null) {
+      result.completeExceptionally(failure);
+    } else {
+      result.complete(done);
     }
   }
 
@@ -382,7 +399,7 @@ public final class DownloadJob implements Download {
           e -> stop.stop(new DownloadException(FailureKind.LOCAL_IO, "cannot save resume state "
               + store.path() + ": " + RequestSender.describe(e), e)),
           () -> speed.sample(clock.getAsLong(), fetched.get()), clock);
-      checkpointer.start(executor);
+      checkpointer.start(tasks);
       long length;
       try {
         stop.check();
@@ -447,7 +464,7 @@ public final class DownloadJob implements Download {
         probe.close();
         return length;
       }
-      FetchOutcome outcome = new ParallelFetch(c, missing, options.connections(), executor)
+      FetchOutcome outcome = new ParallelFetch(c, missing, options.connections(), tasks)
           .run(probe);
       if (outcome instanceof FetchOutcome.FallBack f) {
         notice(f.why() + ": downloading as a single stream");

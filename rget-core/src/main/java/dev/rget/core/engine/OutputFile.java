@@ -123,7 +123,9 @@ final class OutputFile implements AutoCloseable {
   /**
    * Forces the part file to disk on {@code executor}, waiting on {@code stop}: a flush of
    * gigabytes can take seconds, and a cancel must not wait for it. After a stop the flush goes
-   * on and closes the part file when it ends.
+   * on and closes the part file when it ends: the one task of a download that may outlive its
+   * result (it cannot be interrupted, and it only flushes and closes the part file), which is
+   * why {@code executor} is the caller's own, not the download's task group.
    *
    * @return true when forced; false when stopped first
    */
