@@ -7,7 +7,6 @@ import dev.rget.core.DownloadResult;
 import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Progress;
-import dev.rget.core.http.HttpDate;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.state.BootId;
@@ -19,7 +18,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.io.InterruptedIOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +55,7 @@ public final class DownloadJob implements Download {
   private final long startNanos;
   private final String bootId = BootId.current();
   private final ResumePlanner planner;
+  private final OutputPlacement placement;
   /** Every wait of this download listens to it; {@link #cancel} and fatal errors stop it. */
   private final StopSignal stop = new StopSignal();
   private final Executor executor;
@@ -91,6 +90,8 @@ public final class DownloadJob implements Download {
     this.executor = options.executor();
     this.tasks = new TaskGroup(executor);
     this.planner = new ResumePlanner(url, bootId, options.failIfChanged(), options.notices());
+    this.placement = new OutputPlacement(url, target, targetIsDirectory, options.timestamping(),
+        planner, options.notices());
     if (!targetIsDirectory && target.getFileName() != null) {
       this.fileName = target.getFileName().toString();
     }
@@ -184,10 +185,13 @@ public final class DownloadJob implements Download {
     String heldSlot = slotHost;
     Probe probe = null;
     try {
-      Path stamped = timestampingTarget();
+      Path stamped = placement.timestampingTarget();
       Instant localTime = stamped == null ? null
           : Files.getLastModifiedTime(stamped).toInstant();
-      Optional<Probe> answer = probe(prober, firstPiece(), localTime);
+      // A fresh download takes a whole first piece with the probe; a resume asks for one byte,
+      // as those bytes are likely here already.
+      long firstPiece = placement.resuming() ? 1 : options.minSplitSize();
+      Optional<Probe> answer = probe(prober, firstPiece, localTime);
       if (answer.isEmpty()) {
         return upToDate(stamped, "the server answered 304 Not Modified");
       }
@@ -196,15 +200,11 @@ public final class DownloadJob implements Download {
       if (hosts != null) {
         heldSlot = moveSlot(hosts, heldSlot, remote.finalUri().getHost());
       }
-      if (stamped != null && notNewer(remote, stamped, localTime)) {
+      if (stamped != null && OutputPlacement.notNewer(remote, stamped, localTime)) {
         return upToDate(stamped, "the server's copy is not newer and has the same length");
       }
       checkSize(remote.length());
-      Path out = stamped != null || (options.timestamping() && targetIsDirectory)
-          ? timestampingPath() : targetIsDirectory ? chooseFree(remote) : target;
-      if (out != target) {
-        OutputFile.checkPath(out);
-      }
+      Path out = placement.choose(remote, stamped);
       fileName = out.getFileName().toString();
       Path partPath = FreeName.partOf(out);
       StateStore store = new StateStore(FreeName.stateOf(out));
@@ -284,57 +284,12 @@ public final class DownloadJob implements Download {
     return target;
   }
 
-  /** The file {@code -N} compares with: the output, or in a directory the URL's name. */
-  private Path timestampingPath() {
-    return targetIsDirectory ? target.resolve(FileNames.fromUri(url)) : target;
-  }
-
-  /**
-   * The existing file {@code -N} asks the server about, or {@code null}: timestamping is off,
-   * the file is not there, or a partial download of it is pending (that one resumes instead).
-   */
-  private Path timestampingTarget() {
-    if (!options.timestamping()) {
-      return null;
-    }
-    Path p = timestampingPath();
-    if (p.getFileName() == null || !Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)
-        || Files.exists(FreeName.stateOf(p), LinkOption.NOFOLLOW_LINKS)) {
-      return null;
-    }
-    return p;
-  }
-
-  /** For a server that ignores If-Modified-Since: wget's comparison of time and length. */
-  private static boolean notNewer(RemoteFile remote, Path local, Instant localTime)
-      throws IOException {
-    Optional<Instant> remoteTime = HttpDate.parse(remote.validators().lastModified());
-    return remoteTime.isPresent() && !remoteTime.get().isAfter(localTime)
-        && remote.length() == Files.size(local);
-  }
-
   private DownloadResult upToDate(Path local, String why) throws IOException {
     fileName = local.getFileName().toString();
     long size = Files.size(local);
     totalBytes = size;
     notice(local.getFileName() + " is up to date (" + why + "): not downloading it again");
     return new DownloadResult(local, size, 0, 0, elapsed());
-  }
-
-  /**
-   * The output for a name the server chose, never an existing file (see {@link FreeName}); says
-   * so when it is not the name itself.
-   */
-  private Path chooseFree(RemoteFile remote) throws IOException {
-    String name = remote.fileName();
-    OutputFile.checkPath(target.resolve(name));
-    FreeName.Choice c = FreeName.choose(target, name, st -> planner.isSameDownload(st, remote));
-    String chosen = c.out().getFileName().toString();
-    if (!chosen.equals(name)) {
-      notice(name + " already exists; " + (c.resumable() ? "resuming the partial download "
-          : "saving as ") + chosen);
-    }
-    return c.out();
   }
 
   /** Refuses a file announced larger than the cap, before a byte of it is written. */
@@ -344,17 +299,6 @@ public final class DownloadJob implements Download {
       throw new DownloadException(FailureKind.TOO_LARGE, "the file is " + length
           + " bytes, more than the maximum of " + max + " (--max-filesize)");
     }
-  }
-
-  /**
-   * How much of the file the probe asks for. A fresh download takes a whole first piece with it;
-   * a resume (a state file is there) asks for one byte, as those bytes are likely here already.
-   */
-  private long firstPiece() {
-    boolean resuming = targetIsDirectory
-        ? FreeName.anyStateFor(target, FileNames.fromUri(url))
-        : target.getFileName() != null && Files.exists(FreeName.stateOf(target));
-    return resuming ? 1 : options.minSplitSize();
   }
 
   private Probe probe(Prober prober, long firstPiece) throws IOException {
