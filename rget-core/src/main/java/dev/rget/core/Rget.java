@@ -1,6 +1,7 @@
 package dev.rget.core;
 
 import dev.rget.core.engine.DownloadJob;
+import dev.rget.core.http.HttpUrl;
 import dev.rget.core.transport.Http1Transport;
 import dev.rget.core.transport.Http2Transport;
 import dev.rget.core.transport.Transport;
@@ -74,17 +75,9 @@ public final class Rget {
       throw new DownloadException(FailureKind.USAGE, "malformed URL '" + text + "': "
           + e.getReason(), e);
     }
-    String scheme = uri.getScheme();
-    if (scheme == null) {
-      throw new DownloadException(FailureKind.USAGE, "URL '" + text
-          + "' has no scheme (use http:// or https://)");
-    }
-    if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
-      throw new DownloadException(FailureKind.USAGE, "unsupported URL scheme '" + scheme
-          + "' in " + text + " (use http or https)");
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new DownloadException(FailureKind.USAGE, "URL '" + text + "' has no host");
+    String problem = HttpUrl.problem(uri);
+    if (problem != null) {
+      throw new DownloadException(FailureKind.USAGE, "cannot use URL '" + text + "': " + problem);
     }
     return uri;
   }

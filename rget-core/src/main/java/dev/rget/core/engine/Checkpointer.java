@@ -11,6 +11,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 
 /**
  * Saves the resume state while data flows: a quick save every {@code saveInterval} (the ranges
@@ -38,17 +39,21 @@ final class Checkpointer implements AutoCloseable {
   private volatile boolean running = true;
   private RangeSet durable;
   private long savedChange = -1;
-  private volatile long lastDurableNanos = System.nanoTime();
+  private final LongSupplier clock;
+  private volatile long lastDurableNanos;
   private volatile long durableChange = -1;
 
   /**
    * @param stateOf builds the state to save from {written, durable}
    * @param onError told when a save fails (for example, disk full)
    * @param onTick called on every tick (rate sampling)
+   * @param clock the download's clock, nanoseconds
    */
   Checkpointer(StateStore store, Function<RangeSet[], ResumeState> stateOf, WrittenRanges ledger,
       RangeSet durable, PartFile part, Duration saveInterval, Duration durableInterval,
-      Consumer<IOException> onError, Runnable onTick) {
+      Consumer<IOException> onError, Runnable onTick, LongSupplier clock) {
+    this.clock = clock;
+    this.lastDurableNanos = clock.getAsLong();
     this.store = store;
     this.stateOf = stateOf;
     this.ledger = ledger;
@@ -97,7 +102,7 @@ final class Checkpointer implements AutoCloseable {
         return;
       }
       long size = ledger.size();
-      boolean due = System.nanoTime() - lastDurableNanos >= durableInterval.toNanos()
+      boolean due = clock.getAsLong() - lastDurableNanos >= durableInterval.toNanos()
           && ledger.changeCount() != durableChange;
       if (size - syncedSize >= SYNC_BYTES || due) {
         try {
@@ -141,7 +146,7 @@ final class Checkpointer implements AutoCloseable {
       store.save(stateOf.apply(new RangeSet[] {written, durable}), true);
       savedChange = -1;
       durableChange = change;
-      lastDurableNanos = System.nanoTime();
+      lastDurableNanos = clock.getAsLong();
     }
   }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 
 /**
  * What the connections of one fetch phase share: where to fetch from, which version, where to
@@ -40,6 +41,8 @@ final class FetchContext {
   final AtomicLong fetched;
   final AtomicInteger activeConnections;
   final StopSignal stop;
+  /** The download's clock, nanoseconds: every timed decision of the phase reads it. */
+  final LongSupplier clock;
   private final Set<TransportResponse> open = ConcurrentHashMap.newKeySet();
   private final AtomicReference<FetchOutcome.FallBack> fallBack = new AtomicReference<>();
   private final AtomicInteger lies = new AtomicInteger();
@@ -49,7 +52,7 @@ final class FetchContext {
   FetchContext(RequestSender sender, URI uri, Validators validators, String ifRange,
       String contentCoding, PartFile part, WrittenRanges ledger, DownloadOptions options,
       RateLimiter rateLimiter, AtomicLong fetched, AtomicInteger activeConnections,
-      StopSignal stop) {
+      StopSignal stop, LongSupplier clock) {
     this.sender = sender;
     this.uri = uri;
     this.validators = validators;
@@ -62,6 +65,7 @@ final class FetchContext {
     this.fetched = fetched;
     this.activeConnections = activeConnections;
     this.stop = stop;
+    this.clock = clock;
     stop.onStop(() -> open.forEach(TransportResponse::close));
   }
 

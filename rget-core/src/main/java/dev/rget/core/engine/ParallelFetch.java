@@ -7,25 +7,18 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Phaser;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Fetches the missing ranges of a file over several connections at once, each a task on the
  * download's executor. The probe's open 206, when it holds the first missing bytes, becomes the
- * first connection's first segment.
+ * first connection's first segment. It returns only once every connection has left: a fall
+ * back to one stream never overlaps a connection still writing. After a stop, connections the
+ * executor has not started yet never start (see {@link TaskGroup}).
  */
 final class ParallelFetch {
-  /**
-   * After a stop, how long connections may take to leave. Every wait of theirs wakes on the stop
-   * at once, so this is a last resort; a connection still busy after it can no longer write (the
-   * scheduler gives it no more bytes to claim).
-   */
-  private static final long LEAVE_NANOS = TimeUnit.SECONDS.toNanos(2);
-
   private final FetchContext ctx;
   private final List<ByteRange> missing;
   private final int connections;
@@ -66,11 +59,12 @@ final class ParallelFetch {
     } else {
       probe.close();
     }
-    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, System::nanoTime);
+    SegmentScheduler scheduler = new SegmentScheduler(rest, workers, minSplit, ctx.clock);
     this.scheduler = scheduler;
     ctx.stop.onStop(scheduler::stop);
     AtomicInteger live = new AtomicInteger();
-    Phaser running = new Phaser(1);
+    TaskGroup running = new TaskGroup(executor);
+    ctx.stop.onStop(running::close);
     ConnectionRamp ramp = ctx.options.adaptiveConnections() ? new ConnectionRamp(workers)
         : ConnectionRamp.fixed(workers);
     for (int i = 0; i < ramp.initial(); i++) {
@@ -111,57 +105,35 @@ final class ParallelFetch {
   }
 
   /** Runs one connection on the executor. */
-  private void launch(SegmentWorker w, AtomicInteger live, Phaser running) {
+  private void launch(SegmentWorker w, AtomicInteger live, TaskGroup running) {
     live.incrementAndGet();
-    running.register();
     try {
-      executor.execute(() -> {
-        try {
-          w.run();
-        } finally {
-          running.arriveAndDeregister();
-        }
-      });
+      running.execute(w);
     } catch (RejectedExecutionException e) {
       live.decrementAndGet();
-      running.arriveAndDeregister();
       ctx.stop.stop(new DownloadException(FailureKind.INTERNAL,
           "the executor refused a connection's task: " + e, e));
     }
   }
 
   /**
-   * Waits for every connection to leave, adding connections while the ramp says they pay; after
-   * a stop, waits at most {@link #LEAVE_NANOS}.
+   * Waits for every connection to leave, adding connections while the ramp says they pay. After
+   * a stop, every wait of theirs wakes at once, so they leave promptly.
    */
-  private void awaitWorkers(Phaser running, ConnectionRamp ramp, Runnable addOne)
+  private void awaitWorkers(TaskGroup running, ConnectionRamp ramp, Runnable addOne)
       throws IOException {
-    int phase = running.arrive();
-    long stoppedAt = 0;
-    while (true) {
-      try {
-        running.awaitAdvanceInterruptibly(phase, ramp.settled() ? 50 : 10,
-            TimeUnit.MILLISECONDS);
-        return;
-      } catch (TimeoutException e) {
+    try {
+      while (!running.awaitEnd(TimeUnit.MILLISECONDS.toNanos(ramp.settled() ? 50 : 10))) {
         if (!ctx.stop.stopped()) {
-          for (int n = ramp.tick(System.nanoTime(), ctx.fetched.get()); n > 0; n--) {
+          for (int n = ramp.tick(ctx.clock.getAsLong(), ctx.fetched.get()); n > 0; n--) {
             addOne.run();
           }
         }
-        if (ctx.stop.stopped()) {
-          long now = System.nanoTime();
-          if (stoppedAt == 0) {
-            stoppedAt = now;
-          } else if (now - stoppedAt > LEAVE_NANOS) {
-            return;
-          }
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        ctx.stop.stop(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
-        throw ctx.stop.asException();
       }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      ctx.stop.stop(new DownloadException(FailureKind.CANCELLED, "interrupted", e));
+      throw ctx.stop.asException();
     }
   }
 }

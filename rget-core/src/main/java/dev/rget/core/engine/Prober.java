@@ -72,10 +72,8 @@ final class Prober {
   }
 
   /** A 200 with the whole file: its length is the Content-Length, unless the body is chunked. */
-  private static RemoteFile fromFullResponse(TransportResponse r) {
-    boolean chunked = r.header(Headers.TRANSFER_ENCODING)
-        .map(v -> Headers.listContains(v, "chunked")).orElse(false);
-    long length = chunked ? -1 : Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
+  private static RemoteFile fromFullResponse(TransportResponse r) throws RetryableException {
+    long length = ResponseChecker.declaredLength(r);
     return new RemoteFile(r.uri(), validators(r, length), false,
         FileNames.suggest(r), ResponseChecker.contentCoding(r));
   }
@@ -84,18 +82,8 @@ final class Prober {
     int status = r.status();
     String coding = ResponseChecker.contentCoding(r);
     if (status == 206) {
-      String crText = r.header(Headers.CONTENT_RANGE).orElse("");
-      Optional<ContentRange> parsed = ContentRange.parse(crText).filter(c -> !c.isUnsatisfied());
-      if (parsed.isEmpty()) {
-        throw RetryableException.protocol("206 with a missing or malformed Content-Range '"
-            + crText + "' for " + asked + " from " + r.uri());
-      }
-      ContentRange cr = parsed.get();
-      if (cr.range().first() != 0 || cr.range().last() > asked.last()) {
-        // A lie about where the bytes are: never written; the next attempt may be honest.
-        throw RetryableException.protocol("server sent bytes " + cr.range() + " when asked for "
-            + asked + " (" + r.uri() + ")");
-      }
+      ContentRange cr = ResponseChecker.contentRange(r, asked);
+      ResponseChecker.placement(r, cr, asked);
       long length = cr.completeLength();
       if (length < 0) {
         // A range of a file of unknown length: usable neither for planning nor for resuming.

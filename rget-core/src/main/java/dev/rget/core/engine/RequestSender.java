@@ -4,6 +4,7 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.HttpDate;
+import dev.rget.core.http.HttpUrl;
 import dev.rget.core.transport.ProxyException;
 import dev.rget.core.transport.StallException;
 import dev.rget.core.transport.Transport;
@@ -17,7 +18,6 @@ import java.net.UnknownHostException;
 import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -68,7 +68,7 @@ final class RequestSender {
     URI current = uri;
     int challenges = 0;
     for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-      checkScheme(current);
+      checkUrl(current);
       TransportResponse r;
       Map<String, String> sent = identity.headers(method, current, headers);
       takeSlot(current);
@@ -132,7 +132,7 @@ final class RequestSender {
           throw new DownloadException(FailureKind.PROTOCOL,
               "bad redirect Location '" + location.get() + "' from " + current, e);
         }
-        checkScheme(next);
+        checkUrl(next);
         redirects.check(current, next);
         current = next;
         challenges = 0;
@@ -167,14 +167,11 @@ final class RequestSender {
     }
   }
 
-  static void checkScheme(URI uri) throws DownloadException {
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("http") && !scheme.equals("https")) {
-      throw new DownloadException(FailureKind.USAGE,
-          "unsupported URL scheme '" + uri.getScheme() + "' in " + uri + " (use http or https)");
-    }
-    if (uri.getHost() == null || uri.getHost().isEmpty()) {
-      throw new DownloadException(FailureKind.USAGE, "URL has no host: " + uri);
+  /** Refuses a URL rget cannot fetch from (see {@link HttpUrl}), as a usage error. */
+  static void checkUrl(URI uri) throws DownloadException {
+    String problem = HttpUrl.problem(uri);
+    if (problem != null) {
+      throw new DownloadException(FailureKind.USAGE, "cannot fetch " + uri + ": " + problem);
     }
   }
 

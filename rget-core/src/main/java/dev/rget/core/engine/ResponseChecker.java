@@ -1,10 +1,12 @@
 package dev.rget.core.engine;
 
+import dev.rget.core.http.BodyLength;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.Validators;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.range.ContentRange;
 import dev.rget.core.transport.TransportResponse;
+import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -29,6 +31,26 @@ final class ResponseChecker {
       String coding) throws RetryableException, RemoteChangedException {
     checkVersion(r, expected);
     checkCoding(r, coding);
+    ContentRange cr = contentRange(r, requested);
+    if (cr.completeLength() != expected.length()) {
+      if (!cr.hasCompleteLength()) {
+        throw RetryableException.protocol("206 with an unknown total length ("
+            + cr.format() + ") from " + r.uri());
+      }
+      // Another length: either the file changed, or one of the server's answers (this one, or
+      // the probe's) lied. The download job asks again and acts on what the server says then.
+      checkLength(cr.completeLength(), expected.length(),
+          vouchesForVersion(r, expected) ? " under the same validators" : "");
+    }
+    return placement(r, cr, requested);
+  }
+
+  /**
+   * The Content-Range of a 206 answering {@code requested}: present, well-formed and satisfied.
+   * Its total length is not checked here (the probe learns it from this; later answers compare).
+   */
+  static ContentRange contentRange(TransportResponse r, ByteRange requested)
+      throws RetryableException {
     String crText = r.header(Headers.CONTENT_RANGE).orElse(null);
     Optional<ContentRange> parsed = ContentRange.parse(crText);
     if (parsed.isEmpty() || parsed.get().isUnsatisfied()) {
@@ -36,33 +58,63 @@ final class ResponseChecker {
           "206 with a missing or malformed Content-Range '" + nullToEmpty(crText) + "' for "
               + requested + " from " + r.uri());
     }
-    ContentRange cr = parsed.get();
-    if (cr.completeLength() != expected.length()) {
-      if (!cr.hasCompleteLength()) {
-        throw RetryableException.protocol("206 with an unknown total length (" + crText
-            + ") from " + r.uri());
-      }
-      // Another length: either the file changed, or one of the server's answers (this one, or
-      // the probe's) lied. The download job asks again and acts on what the server says then.
-      throw new RemoteChangedException("the server now reports a length of "
-          + cr.completeLength() + " bytes instead of " + expected.length()
-          + (vouchesForVersion(r, expected) ? " under the same validators" : ""));
-    }
+    return parsed.get();
+  }
+
+  /**
+   * The bytes a 206 body carries, when they may be written where {@code requested} starts: the
+   * range must start there and end within the request, be one range (not multipart), and agree
+   * with the Content-Length.
+   *
+   * @throws RetryableException (a {@link RetryableException#wrongRange} for other bytes)
+   */
+  static ByteRange placement(TransportResponse r, ContentRange cr, ByteRange requested)
+      throws RetryableException {
     ByteRange got = cr.range();
     if (got.first() != requested.first() || got.last() > requested.last()) {
-      throw RetryableException.wrongRange("server sent bytes " + got + " when asked for " + requested
-          + " (" + r.uri() + ")");
+      // A lie about where the bytes are: never written; the next attempt may be honest.
+      throw RetryableException.wrongRange("server sent bytes " + got + " when asked for "
+          + requested + " (" + r.uri() + ")");
     }
     if (r.header(Headers.CONTENT_TYPE).map(t -> t.toLowerCase(Locale.ROOT)
         .startsWith("multipart/byteranges")).orElse(false)) {
       throw RetryableException.protocol("multipart answer to a single range from " + r.uri());
     }
-    long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
+    long declared = declaredLength(r);
     if (declared >= 0 && declared != got.length()) {
       throw RetryableException.protocol("206 whose Content-Length " + declared
-          + " disagrees with Content-Range " + crText + " from " + r.uri());
+          + " disagrees with Content-Range " + cr.format() + " from " + r.uri());
     }
     return got;
+  }
+
+  /**
+   * The body length the response declares (-1: none, or chunked), read as the transport framed
+   * it (see {@link BodyLength}).
+   */
+  static long declaredLength(TransportResponse r) throws RetryableException {
+    try {
+      return BodyLength.of(r.headers(Headers.CONTENT_LENGTH), r.headers(Headers.TRANSFER_ENCODING))
+          .length();
+    } catch (IOException e) {
+      // The transport refuses such a head; a transport that did not is still not believed.
+      throw RetryableException.protocol(e.getMessage() + " from " + r.uri());
+    }
+  }
+
+  /**
+   * Throws when the server reports a length of the file ({@code >= 0}) other than the
+   * {@code expected} one ({@code >= 0}): the file changed, or one of the server's answers lied.
+   * The download job asks again and acts on what the server says then.
+   *
+   * @param note appended to the message (what else the response said)
+   */
+  static void checkLength(long reported, long expected, String note)
+      throws RemoteChangedException {
+    if (reported >= 0 && expected >= 0 && reported != expected) {
+      throw new RemoteChangedException("the server now reports a length of " + reported
+          + " bytes instead of " + expected + note);
+    }
   }
 
   /**

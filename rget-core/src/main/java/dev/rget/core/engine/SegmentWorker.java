@@ -97,7 +97,7 @@ final class SegmentWorker implements Runnable {
   }
 
   private void loop() throws InterruptedException {
-    int failures = 0;
+    RetryPolicy retry = new RetryPolicy(ctx.options.retries(), ctx.stop);
     double ownRate = 0;
     while (true) {
       Segment seg;
@@ -113,15 +113,15 @@ final class SegmentWorker implements Runnable {
       if (seg == null) {
         return;
       }
-      RetryableException retry = null;
+      RetryableException failure = null;
       try {
         fetch(seg, opened);
-        failures = 0;
+        retry.succeeded();
       } catch (RetryableException e) {
         if (ctx.stop.stopped()) {
           return;
         }
-        retry = e;
+        failure = e;
       } catch (InterruptedIOException e) {
         return;
       } catch (RemoteChangedException | DownloadException e) {
@@ -139,22 +139,21 @@ final class SegmentWorker implements Runnable {
           ownRate = rate;
         }
       }
-      if (retry == null) {
+      if (failure == null) {
         continue;
       }
-      failures = seg.writtenSinceStart > 0 ? 1 : failures + 1;
-      if (retry.throttled() && retireUnlessLast()) {
+      if (failure.throttled() && retireUnlessLast()) {
         // The server says it is overloaded: one connection fewer rather than hammering it.
         // (Retiring is atomic with the count, so the last connection never retires.)
         retired = true;
-        ctx.options.notices().accept(retry.getMessage() + "; using one connection fewer");
+        ctx.options.notices().accept(failure.getMessage() + "; using one connection fewer");
         return;
       }
-      if (failures > ctx.options.retries()) {
-        ctx.stop.stop(retry.giveUp(failures));
-        return;
-      }
-      if (!ctx.stop.pause(Backoff.delay(failures, retry.retryAfter()))) {
+      try {
+        retry.failed(failure, seg.writtenSinceStart > 0);
+      } catch (IOException e) {
+        // Given up (which stops the download), or stopped already (then this changes nothing).
+        ctx.stop.stop(e);
         return;
       }
     }
@@ -341,11 +340,7 @@ final class SegmentWorker implements Runnable {
           + " file (Content-Range " + r.header(Headers.CONTENT_RANGE).get() + ")", null);
       return false;
     }
-    long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
-    if (declared >= 0 && declared != ctx.validators.length()) {
-      throw new RemoteChangedException("the server now reports a length of " + declared
-          + " bytes instead of " + ctx.validators.length());
-    }
+    ResponseChecker.checkLength(ResponseChecker.declaredLength(r), ctx.validators.length(), "");
     if (sentIfRange) {
       ctx.disableIfRange();
       return true;
@@ -357,9 +352,10 @@ final class SegmentWorker implements Runnable {
   private IOException on416(TransportResponse r) {
     long total = ContentRange.parse(r.header(Headers.CONTENT_RANGE).orElse(null))
         .filter(ContentRange::isUnsatisfied).map(ContentRange::completeLength).orElse(-1L);
-    if (total >= 0 && total != ctx.validators.length()) {
-      return new RemoteChangedException("the server now reports a length of " + total
-          + " bytes instead of " + ctx.validators.length());
+    try {
+      ResponseChecker.checkLength(total, ctx.validators.length(), "");
+    } catch (RemoteChangedException e) {
+      return e;
     }
     return RetryableException.protocol("416 for a range inside the file from " + r.uri());
   }

@@ -29,7 +29,7 @@ final class StreamFetch {
   long run(TransportResponse first) throws IOException {
     long known = ctx.validators.length();
     TransportResponse r = first;
-    int failures = 0;
+    RetryPolicy retry = new RetryPolicy(ctx.options.retries(), ctx.stop);
     long best = 0;
     while (true) {
       long pos = 0;
@@ -43,11 +43,7 @@ final class StreamFetch {
           throw RetryableException.protocol("unexpected HTTP " + HttpStatus.describe(r.status())
               + " to a plain GET from " + r.uri());
         }
-        long declared = Headers.parseLength(r.header(Headers.CONTENT_LENGTH).orElse(null));
-        if (known >= 0 && declared >= 0 && declared != known) {
-          throw new RemoteChangedException("the server now reports a length of " + declared
-              + " bytes instead of " + known);
-        }
+        ResponseChecker.checkLength(ResponseChecker.declaredLength(r), known, "");
         ResponseChecker.checkVersion(r, ctx.validators);
         ResponseChecker.checkCoding(r, ctx.contentCoding);
         if (r.header(Headers.CONTENT_RANGE).isPresent()) {
@@ -107,15 +103,9 @@ final class StreamFetch {
         }
         return pos;
       } catch (RetryableException e) {
-        if (ctx.stop.stopped()) {
-          throw ctx.stop.asException();
-        }
-        failures = pos > best ? 1 : failures + 1;
+        boolean progressed = pos > best;
         best = Math.max(best, pos);
-        if (failures > ctx.options.retries()) {
-          throw e.giveUp(failures);
-        }
-        ctx.stop.sleep(Backoff.delay(failures, e.retryAfter()));
+        retry.failed(e, progressed);
       } finally {
         if (r != null) {
           ctx.closed(r);

@@ -1,5 +1,6 @@
 package dev.rget.core.transport;
 
+import dev.rget.core.http.BodyLength;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -421,13 +422,13 @@ public final class Http1Transport implements Transport {
       this.head = head;
       boolean noBody = request.method().equals("HEAD") || head.status() == 204
           || head.status() == 304;
-      long length = head.bodyLength();
+      BodyLength body = head.framing();
       if (noBody) {
         framer = BodyFramer.fixed(0);
-      } else if (head.chunked()) {
+      } else if (body.chunked()) {
         framer = BodyFramer.chunked();
-      } else if (length >= 0 && head.all("transfer-encoding").isEmpty()) {
-        framer = BodyFramer.fixed(length);
+      } else if (body.length() >= 0) {
+        framer = BodyFramer.fixed(body.length());
       } else {
         framer = BodyFramer.untilClose();
       }

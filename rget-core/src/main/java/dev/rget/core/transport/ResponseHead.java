@@ -1,5 +1,6 @@
 package dev.rget.core.transport;
 
+import dev.rget.core.http.BodyLength;
 import dev.rget.core.http.Headers;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -94,42 +95,18 @@ record ResponseHead(int status, boolean http10, Map<String, List<String>> header
     return v == null ? List.of() : List.copyOf(v);
   }
 
-  /** Whether the final transfer coding is {@code chunked} (matched as a token, not a substring). */
-  boolean chunked() {
-    String last = null;
-    for (String v : all(Headers.TRANSFER_ENCODING)) {
-      for (String coding : v.split(",")) {
-        if (!coding.isBlank()) {
-          last = coding.strip();
-        }
-      }
-    }
-    return last != null && last.toLowerCase(Locale.ROOT).split(";")[0].strip().equals("chunked");
+  /** How the body is framed: Content-Length and Transfer-Encoding, read as the engine reads them. */
+  BodyLength framing() throws IOException {
+    return BodyLength.of(all(Headers.CONTENT_LENGTH), all(Headers.TRANSFER_ENCODING));
   }
 
   /**
    * The body length from Content-Length: -1 when absent or when a Transfer-Encoding overrides it.
    *
-   * @throws IOException if a value is not all digits, or two values disagree (a response that
-   *     could be framed two ways is how request smuggling and cache poisoning start)
+   * @throws IOException if a value is not all digits, or two values disagree (see
+   *     {@link BodyLength#of})
    */
   long bodyLength() throws IOException {
-    if (!all(Headers.TRANSFER_ENCODING).isEmpty()) {
-      return -1;
-    }
-    long length = -1;
-    for (String v : all(Headers.CONTENT_LENGTH)) {
-      for (String part : v.split(",", -1)) {
-        long n = Headers.parseLength(part);
-        if (n < 0) {
-          throw new IOException("bad Content-Length '" + abbreviate(v) + "'");
-        }
-        if (length >= 0 && n != length) {
-          throw new IOException("conflicting Content-Length values " + length + " and " + n);
-        }
-        length = n;
-      }
-    }
-    return length;
+    return framing().length();
   }
 }

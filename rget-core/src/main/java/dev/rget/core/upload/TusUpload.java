@@ -3,6 +3,7 @@ package dev.rget.core.upload;
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
+import dev.rget.core.http.HttpUrl;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -324,10 +325,10 @@ public final class TusUpload {
      * @throws DownloadException USAGE when the endpoint is not an absolute http(s) URL
      */
     public TusUpload build() throws DownloadException {
-      String scheme = endpoint.getScheme();
-      if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-          || endpoint.getHost() == null) {
-        throw new DownloadException(FailureKind.USAGE, "not an http(s) URL: " + endpoint);
+      String problem = HttpUrl.problem(endpoint);
+      if (problem != null) {
+        throw new DownloadException(FailureKind.USAGE, "cannot upload to " + endpoint + ": "
+            + problem);
       }
       return new TusUpload(this);
     }

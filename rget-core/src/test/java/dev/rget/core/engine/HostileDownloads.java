@@ -151,24 +151,4 @@ final class HostileDownloads {
   static Path state(Path out) {
     return out.resolveSibling(out.getFileName() + ".rget");
   }
-
-  /** Threads other than {@code mine} and this one that are running rget code now. */
-  static Set<String> strangers(Set<Thread> mine) {
-    Set<String> names = new HashSet<>();
-    Thread.getAllStackTraces().forEach((t, stack) -> {
-      if (!mine.contains(t) && t != Thread.currentThread() && runsRget(stack)) {
-        names.add(t.getName());
-      }
-    });
-    return names;
-  }
-
-  private static boolean runsRget(StackTraceElement[] stack) {
-    for (StackTraceElement e : stack) {
-      if (e.getClassName().startsWith("dev.rget.core.")) {
-        return true;
-      }
-    }
-    return false;
-  }
 }

@@ -152,16 +152,9 @@ class Http2Test {
 
   @Test
   void theHttp2ReaderRunsOnTheCallersExecutor() throws Exception {
-    Set<Thread> mine = ConcurrentHashMap.newKeySet();
-    ExecutorService pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "caller-pool");
-      t.setDaemon(true);
-      mine.add(t);
-      return t;
-    });
-    try {
+    try (CallerPool pool = new CallerPool()) {
       // Earlier downloads may still be ending on the default pool: start once none is left.
-      HostileDownloads.awaitCondition(() -> HostileDownloads.strangers(mine).isEmpty(),
+      HostileDownloads.awaitCondition(() -> CallerPool.inRgetCode(t -> !pool.owns(t), null).isEmpty(),
           Duration.ofSeconds(15));
       int before = logged().size();
       // Throttled per stream, so the connection's reader runs for a while.
@@ -169,15 +162,13 @@ class Http2Test {
           dir.resolve("f.bin"), options().connections(8).executor(pool).build());
       Set<String> strangers = ConcurrentHashMap.newKeySet();
       while (!d.result().isDone()) { // sampling the threads, not waiting for a condition
-        strangers.addAll(HostileDownloads.strangers(mine));
+        strangers.addAll(CallerPool.inRgetCode(t -> !pool.owns(t), null));
         Thread.sleep(20);
       }
       HostileDownloads.await(d);
       assertThat(sha256(dir.resolve("f.bin"))).isEqualTo(content.sha256());
       assertThat(awaitLogged(before, 8)).allSatisfy(l -> assertThat(l.protocol()).isEqualTo("HTTP/2.0"));
       assertThat(strangers).as("threads running rget code outside the caller's executor").isEmpty();
-    } finally {
-      pool.shutdownNow();
     }
   }
 

@@ -14,12 +14,11 @@ import dev.rget.testkit.Resource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -151,19 +150,11 @@ class PromptCancelTest {
   void runsOnlyOnTheCallersExecutor() throws Exception {
     Content c = Content.pseudoRandom(8L * MIB, 6);
     server.put("/f", Resource.builder(c).rateLimit(4L * MIB).build());
-    Set<Thread> mine = ConcurrentHashMap.newKeySet();
     AtomicInteger tasks = new AtomicInteger();
-    ExecutorService pool = Executors.newCachedThreadPool(r -> {
-      Thread t = new Thread(r, "caller-pool");
-      t.setDaemon(true);
-      mine.add(t);
-      return t;
-    });
-    try {
+    try (CallerPool pool = new CallerPool()) {
       // Earlier tests' downloads may still be ending on the default pool (a cancelled download's
       // last force, a connection being closed): start once none of them is left.
-      HostileDownloads.awaitCondition(() -> HostileDownloads.strangers(mine).isEmpty(),
-          Duration.ofSeconds(15));
+      HostileDownloads.awaitCondition(() -> strangers(pool).isEmpty(), Duration.ofSeconds(15));
       Download d = Rget.download(server.url("/f"), dir.resolve("f.bin"), h.options()
           .executor(task -> {
             tasks.incrementAndGet();
@@ -172,15 +163,13 @@ class PromptCancelTest {
       Set<String> strangers = ConcurrentHashMap.newKeySet();
       while (!d.result().isDone()) {
         // Any thread running rget's engine or transport code must be one of the pool's.
-        strangers.addAll(HostileDownloads.strangers(mine));
+        strangers.addAll(strangers(pool));
         Thread.sleep(20);
       }
       HostileDownloads.await(d);
       assertThat(strangers).isEmpty();
       // The download, its four connections and the two state savers at least.
       assertThat(tasks.get()).isGreaterThanOrEqualTo(7);
-    } finally {
-      pool.shutdownNow();
     }
   }
 
@@ -197,6 +186,11 @@ class PromptCancelTest {
         Thread.sleep(20);
       }
     }
+  }
+
+  /** Threads other than the pool's and this one that are running rget code now. */
+  private static List<String> strangers(CallerPool pool) {
+    return CallerPool.inRgetCode(t -> !pool.owns(t), null);
   }
 
   /** Cancels and requires a CANCELLED result within {@link #PROMPT}. */

@@ -51,8 +51,10 @@ class RateAndHostLimitTest {
     assertThat(mostConnections).as("connections receiving at once").isEqualTo(4);
     double rate = c.length() / seconds;
     // A per-connection limit would give about four times the rate. A quarter second of burst
-    // is allowed at the start, so the rate sits a little above the limit.
-    assertThat(rate).as("bytes/s").isBetween(0.85 * limit, 1.2 * limit);
+    // is allowed at the start, so the rate may sit a little above the limit; a loaded machine
+    // only makes it slower, so the lower bound is loose: it catches a limiter that books far
+    // more time than the bytes need, not a busy scheduler.
+    assertThat(rate).as("bytes/s").isBetween(0.5 * limit, 1.2 * limit);
   }
 
   @Test

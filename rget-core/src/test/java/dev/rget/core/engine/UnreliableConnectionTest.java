@@ -80,8 +80,9 @@ class UnreliableConnectionTest {
     long millis = (System.nanoTime() - t0) / 1_000_000;
 
     assertThat(sha256(out)).isEqualTo(c.sha256());
-    // One stall timeout (1.5 s) plus a backoff, not the minute the server would have waited.
-    assertThat(millis).isLessThan(10_000);
+    // One stall timeout (1.5 s) plus a backoff, not the minute the server would have waited
+    // (the bound leaves a loaded machine half of that minute).
+    assertThat(millis).isLessThan(30_000);
     // The four first responses are still held by the server (a stalled response is logged only
     // when it ends); the client gave up on them and asked for the rest of each range again.
     assertThat(server.faults().stalledNow()).isEqualTo(4);
@@ -123,8 +124,10 @@ class UnreliableConnectionTest {
     assertThat(server.requests("/f")).as("a segment started on the slow connection, cut short")
         .anyMatch(q -> q.connection() % 4 == 0 && q.header("Range").isPresent() && !q.complete());
     long slowAlone = MIB * 1000L / slowRate;
+    // About a second here; half of what the slow connection alone needs leaves a loaded machine
+    // a wide margin and still fails if nobody takes over its tail.
     assertThat(millis).as("elapsed ms; the slow connection alone needs %d ms", slowAlone)
-        .isLessThan(slowAlone / 4);
+        .isLessThan(slowAlone / 2);
     assertThat(server.bytesSent()).isLessThan(c.length() + MIB);
   }
 }

@@ -73,7 +73,7 @@ class ResponseHeadTest {
   })
   void transferEncodingIsMatchedAsTheLastToken(String value, boolean chunked) throws IOException {
     ResponseHead h = head("HTTP/1.1 200 OK|Transfer-Encoding: " + value + "|Content-Length: 5");
-    assertThat(h.chunked()).isEqualTo(chunked);
+    assertThat(h.framing().chunked()).isEqualTo(chunked);
     assertThat(h.bodyLength()).as("Transfer-Encoding overrides Content-Length").isEqualTo(-1);
   }
 
