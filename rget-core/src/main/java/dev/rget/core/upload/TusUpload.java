@@ -17,10 +17,18 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one local file to a tus 1.0.0 creation endpoint, resumably: creates an upload
@@ -29,43 +37,87 @@ import java.util.OptionalLong;
  * upload URL is remembered in an {@link UploadState}, so that running again after any
  * interruption asks the server for its offset ({@code HEAD}) and sends only the rest. A
  * remembered upload the server no longer knows ({@code 404}, {@code 410}) or a local file whose
- * size or modification time changed starts a new upload. A bearer token, when given, is sent on
- * every request and is never stored or put in a message. Redirects are not followed (they would
- * carry the token elsewhere). Not thread-safe except {@link #cancel()}.
+ * size or modification time changed starts a new upload.
+ *
+ * <p>Within one run, a failed request (the connection dropped or was refused, a 5xx, 423, 429
+ * or 460) is retried after a growing pause (250 ms doubled per failure, at most
+ * {@value #MAX_PAUSE_MILLIS} ms), each time asking the server for its offset first, so a
+ * restarted server is resumed from what it made durable. The count of failures in a row is
+ * bounded ({@link Builder#retries(int)}); a chunk the server accepted resets it.
+ *
+ * <p>A bearer token, when given, is sent on every request and is never stored or put in a
+ * message. Redirects are not followed (they would carry the token elsewhere). Not thread-safe
+ * except {@link #cancel()}.
  */
 public final class TusUpload {
-  /** Told after each chunk the server confirmed. */
+  /** Told after each chunk the server confirmed, and when a run learns the server's offset. */
   @FunctionalInterface
   public interface Listener {
     /** The server holds {@code offset} of {@code length} bytes. */
     void progress(long offset, long length);
   }
 
-  /** How an upload ended: where it is, how long it is, and from which offset this run started. */
-  public record Result(URI uploadUrl, long length, long resumedFrom) {}
+  /** Told of a failure that will be retried. */
+  @FunctionalInterface
+  public interface RetryListener {
+    /** Attempt {@code failures} failed with {@code cause}; the next one starts after {@code pause}. */
+    void retrying(int failures, Duration pause, DownloadException cause);
+  }
 
-  /** The default chunk size: 8 MiB per {@code PATCH}. */
-  public static final int DEFAULT_CHUNK = 8 << 20;
+  /**
+   * How an upload ended.
+   *
+   * @param uploadUrl where the upload lives on the server
+   * @param length the file's length
+   * @param resumedFrom the server's offset when this run first learnt it (0 for a new upload)
+   * @param bytesSent request body bytes this run handed to the network, retries included
+   */
+  public record Result(URI uploadUrl, long length, long resumedFrom, long bytesSent) {}
 
+  /**
+   * Chunk size when none is set: 1/64 of the file, between 1 MiB and 16 MiB. A {@code PATCH} cut
+   * off loses its whole chunk (its checksum cannot be checked, so the server keeps nothing of it);
+   * 1/64 bounds what an interruption costs to about 1.6 % of the file, and 16 MiB keeps the
+   * number of requests (each one a disk flush on the server) low for big files.
+   */
+  public static long autoChunkSize(long fileSize) {
+    return Math.max(MIN_AUTO_CHUNK, Math.min(MAX_AUTO_CHUNK, fileSize / 64));
+  }
+
+  /** Default number of failures in a row before giving up. */
+  public static final int DEFAULT_RETRIES = 8;
+
+  private static final long MIN_AUTO_CHUNK = 1 << 20;
+  private static final long MAX_AUTO_CHUNK = 16 << 20;
+  /** Bodies are handed to the HTTP client as pieces of this size (no copy of the chunk). */
+  private static final int PIECE = 256 * 1024;
+  private static final long BASE_PAUSE_MILLIS = 250;
+  private static final long MAX_PAUSE_MILLIS = 10_000;
   private static final String TUS = "1.0.0";
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Path file;
   private final URI endpoint;
   private final String token;
-  private final int chunkSize;
+  private final long chunkSize;
+  private final int retries;
   private final UploadState state;
   private final Listener listener;
+  private final RetryListener retryListener;
   private final HttpClient http;
-  private volatile boolean cancelled;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private volatile CompletableFuture<?> inFlight;
+  private long bytesSent;
 
   private TusUpload(Builder b) {
     this.file = b.file;
     this.endpoint = b.endpoint;
     this.token = b.token;
     this.chunkSize = b.chunkSize;
+    this.retries = b.retries;
     this.state = UploadState.of(b.stateDir, b.file, b.endpoint);
     this.listener = b.listener;
+    this.retryListener = b.retryListener;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
   }
@@ -81,20 +133,30 @@ public final class TusUpload {
   }
 
   /**
-   * Stops the upload at the end of the chunk in flight: {@link #run()} then throws a
-   * {@link DownloadException} of kind {@link FailureKind#CANCELLED}; the state is kept for a later
-   * run to resume.
+   * Stops the upload at once: the request in flight is abandoned and a pause between retries
+   * ends; {@link #run()} then throws a {@link DownloadException} of kind
+   * {@link FailureKind#CANCELLED}. The state is kept for a later run to resume. Safe to call from
+   * any thread, more than once.
    */
   public void cancel() {
-    cancelled = true;
+    stop.countDown();
+    CompletableFuture<?> f = inFlight;
+    if (f != null) {
+      f.cancel(true);
+    }
+  }
+
+  private boolean cancelled() {
+    return stop.getCount() == 0 || Thread.currentThread().isInterrupted();
   }
 
   /**
    * Runs the upload to its end (resuming a remembered one when it still matches) and forgets
    * the state when the server holds every byte.
    *
-   * @throws DownloadException USAGE for a bad endpoint, NETWORK, HTTP_STATUS for an error status,
-   *     PROTOCOL for a server breaking tus rules, LOCAL_IO for the file or state, CANCELLED
+   * @throws DownloadException USAGE for a bad endpoint, NETWORK (after the retries) for a server
+   *     that cannot be reached, HTTP_STATUS for an error status, PROTOCOL for a server breaking
+   *     tus rules, LOCAL_IO for the file or state, CANCELLED
    */
   public Result run() throws DownloadException {
     long size;
@@ -108,36 +170,62 @@ public final class TusUpload {
     } catch (IOException e) {
       throw local("cannot read " + file, e);
     }
-    URI url = null;
-    long offset = 0;
+    long chunk = chunkSize > 0 ? chunkSize : autoChunkSize(size);
     Optional<UploadState.Entry> saved = loadState();
-    if (saved.isPresent() && saved.get().size() == size && saved.get().mtimeMillis() == mtime) {
-      OptionalLong known = head(saved.get().uploadUrl(), size);
-      if (known.isPresent()) {
-        url = saved.get().uploadUrl();
-        offset = known.getAsLong();
-      }
-    }
-    if (url == null) {
-      url = create(size);
-      try {
-        state.save(new UploadState.Entry(url, size, mtime));
-      } catch (IOException e) {
-        throw local("cannot write upload state " + state.path(), e);
-      }
-    }
-    long resumedFrom = offset;
+    URI url = saved.filter(s -> s.size() == size && s.mtimeMillis() == mtime)
+        .map(UploadState.Entry::uploadUrl).orElse(null);
+    long offset = -1; // -1: not known, ask the server
+    long resumedFrom = -1;
+    int failures = 0;
+    Chunk buf = new Chunk((int) Math.min(chunk, Math.max(size, 1)));
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(chunkSize, Math.max(size, 1)));
-      while (offset < size) {
-        if (cancelled || Thread.currentThread().isInterrupted()) {
-          throw new DownloadException(FailureKind.CANCELLED, "upload cancelled at " + offset);
+      while (true) {
+        checkCancelled(offset);
+        try {
+          if (url != null && offset < 0) {
+            OptionalLong known = head(url, size);
+            if (known.isEmpty()) {
+              url = null; // gone from the server (or not ours): start again
+            } else {
+              offset = known.getAsLong();
+              listener.progress(offset, size);
+            }
+          }
+          if (url == null) {
+            url = create(size);
+            saveState(url, size, mtime);
+            offset = 0;
+          }
+          if (resumedFrom < 0) {
+            resumedFrom = offset;
+          }
+          if (offset == size) {
+            break;
+          }
+          int len = (int) Math.min(buf.capacity(), size - offset);
+          buf.fill(ch, offset, len);
+          long next = patch(url, offset, size, buf);
+          if (next < 0) {
+            offset = -1; // 409: ask where the server is
+          } else {
+            offset = next;
+            failures = 0;
+            listener.progress(offset, size);
+          }
+        } catch (RetryableException e) {
+          failures++;
+          if (cancelled()) {
+            checkCancelled(offset);
+          }
+          if (failures > retries) {
+            throw new DownloadException(e.getCause() instanceof DownloadException d ? d.kind() : FailureKind.NETWORK,
+                "gave up after " + retries + " retries: " + e.getMessage(), e.getCause());
+          }
+          Duration pause = pause(failures);
+          retryListener.retrying(failures, pause, (DownloadException) e.getCause());
+          pauseOrStop(pause, offset);
+          offset = -1;
         }
-        buf.clear();
-        buf.limit((int) Math.min(buf.capacity(), size - offset));
-        readFully(ch, buf, offset);
-        offset = patch(url, offset, size, buf.array(), buf.limit());
-        listener.progress(offset, size);
       }
     } catch (IOException e) {
       if (e instanceof DownloadException d) {
@@ -150,7 +238,31 @@ public final class TusUpload {
     } catch (IOException e) {
       throw local("upload finished but its state " + state.path() + " could not be removed", e);
     }
-    return new Result(url, size, resumedFrom);
+    return new Result(url, size, resumedFrom, bytesSent);
+  }
+
+  private void checkCancelled(long offset) throws DownloadException {
+    if (cancelled()) {
+      throw new DownloadException(FailureKind.CANCELLED,
+          "upload cancelled" + (offset >= 0 ? " at " + offset : ""));
+    }
+  }
+
+  private void pauseOrStop(Duration pause, long offset) throws DownloadException {
+    try {
+      if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+        checkCancelled(offset);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
+    }
+  }
+
+  /** A random pause in [d/2, d], d = 250 ms doubled per failure, at most 10 s. */
+  static Duration pause(int failures) {
+    long d = Math.min(MAX_PAUSE_MILLIS, BASE_PAUSE_MILLIS << Math.min(16, Math.max(0, failures - 1)));
+    return Duration.ofMillis(d / 2 + java.util.concurrent.ThreadLocalRandom.current().nextLong(d / 2 + 1));
   }
 
   private Optional<UploadState.Entry> loadState() throws DownloadException {
@@ -161,14 +273,11 @@ public final class TusUpload {
     }
   }
 
-  private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
-    long pos = position;
-    while (buf.hasRemaining()) {
-      int n = ch.read(buf, pos);
-      if (n < 0) {
-        throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
-      }
-      pos += n;
+  private void saveState(URI url, long size, long mtime) throws DownloadException {
+    try {
+      state.save(new UploadState.Entry(url, size, mtime));
+    } catch (IOException e) {
+      throw local("cannot write upload state " + state.path(), e);
     }
   }
 
@@ -201,27 +310,35 @@ public final class TusUpload {
     expect(r, 201, endpoint);
     String location = r.headers().firstValue("Location").orElseThrow(() ->
         new DownloadException(FailureKind.PROTOCOL, "201 without Location from " + endpoint));
+    URI url;
     try {
-      return endpoint.resolve(location.trim());
+      url = endpoint.resolve(location.trim());
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.PROTOCOL, "bad Location from " + endpoint, e);
     }
+    String scheme = url.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+      throw new DownloadException(FailureKind.PROTOCOL, "Location is not an http(s) URL from " + endpoint);
+    }
+    return url;
   }
 
-  /** Appends {@code len} bytes at {@code offset}; returns the server's new offset. */
-  private long patch(URI url, long offset, long size, byte[] body, int len) throws DownloadException {
-    HttpResponse<Void> r = send(request(url)
+  /**
+   * Appends the chunk at {@code offset}; returns the server's new offset, or -1 when the server
+   * says the offset was wrong (409: another client, or a response lost to a crash).
+   */
+  private long patch(URI url, long offset, long size, Chunk chunk) throws DownloadException {
+    int len = chunk.length();
+    HttpRequest req = request(url)
         .header("Content-Type", "application/offset+octet-stream")
         .header("Upload-Offset", Long.toString(offset))
-        .header("Upload-Checksum", "sha256 " + sha256(body, len))
-        .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(body, 0, len)).build());
+        .header("Upload-Checksum", "sha256 " + chunk.sha256())
+        .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofByteArrays(chunk.pieces()), len)).build();
+    bytesSent += len;
+    HttpResponse<Void> r = send(req);
     if (r.statusCode() == 409) {
-      // Our idea of the offset was wrong (another client, or a lost response): ask and go on.
-      OptionalLong now = head(url, size);
-      if (now.isEmpty()) {
-        throw new DownloadException(FailureKind.HTTP_STATUS, "upload vanished from " + url);
-      }
-      return now.getAsLong();
+      return -1;
     }
     expect(r, 204, url);
     long next = header(r, "Upload-Offset", url);
@@ -240,21 +357,44 @@ public final class TusUpload {
     return b;
   }
 
+  /** Sends a request; a network failure is retryable, a cancel is final. */
   private HttpResponse<Void> send(HttpRequest req) throws DownloadException {
+    CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
+    inFlight = f;
     try {
-      return http.send(req, HttpResponse.BodyHandlers.discarding());
+      if (cancelled()) {
+        f.cancel(true);
+      }
+      return f.get();
+    } catch (CancellationException e) {
+      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
     } catch (InterruptedException e) {
+      f.cancel(true);
       Thread.currentThread().interrupt();
       throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
-    } catch (IOException e) {
-      throw new DownloadException(FailureKind.NETWORK, req.method() + " " + req.uri() + ": " + e, e);
+    } catch (ExecutionException e) {
+      if (cancelled()) {
+        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e.getCause());
+      }
+      Throwable cause = e.getCause();
+      throw new RetryableException(new DownloadException(FailureKind.NETWORK, req.method() + " "
+          + SafeText.withoutPassword(req.uri()) + ": " + cause, cause));
+    } finally {
+      inFlight = null;
     }
   }
 
   private static void expect(HttpResponse<?> r, int status, URI url) throws DownloadException {
-    if (r.statusCode() != status) {
-      throw new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + r.statusCode() + " from "
+    int got = r.statusCode();
+    if (got != status) {
+      DownloadException e = new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + got + " from "
           + r.request().method() + " " + SafeText.withoutPassword(url));
+      // 5xx: the server's trouble, maybe passing; 423: an earlier request still holds the upload
+      // (its connection not yet seen closed); 429: asked to slow down; 460: the body was damaged.
+      if (got >= 500 || got == 423 || got == 429 || got == 460) {
+        throw new RetryableException(e);
+      }
+      throw e;
     }
   }
 
@@ -268,18 +408,86 @@ public final class TusUpload {
     }
   }
 
-  private static String sha256(byte[] body, int len) {
-    try {
-      MessageDigest md = MessageDigest.getInstance("SHA-256");
-      md.update(body, 0, len);
-      return Base64.getEncoder().encodeToString(md.digest());
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+  private static DownloadException local(String message, IOException e) {
+    return new DownloadException(FailureKind.LOCAL_IO, message + ": " + e.getMessage(), e);
+  }
+
+  /** A failure worth another attempt; its cause is what to report when the attempts run out. */
+  private static final class RetryableException extends DownloadException {
+    RetryableException(DownloadException cause) {
+      super(cause.kind(), cause.getMessage(), cause);
     }
   }
 
-  private static DownloadException local(String message, IOException e) {
-    return new DownloadException(FailureKind.LOCAL_IO, message + ": " + e.getMessage(), e);
+  /**
+   * One chunk of the file in reusable pieces: read once, hashed once, and handed to the HTTP
+   * client without a copy. Reused for the next chunk only after the response to this one.
+   */
+  private static final class Chunk {
+    private final byte[][] pieces;
+    private final int capacity;
+    private int length;
+
+    Chunk(int capacity) {
+      this.capacity = capacity;
+      int n = (capacity + PIECE - 1) / PIECE;
+      pieces = new byte[n][];
+      for (int i = 0; i < n; i++) {
+        pieces[i] = new byte[Math.min(PIECE, capacity - i * PIECE)];
+      }
+    }
+
+    int capacity() {
+      return capacity;
+    }
+
+    int length() {
+      return length;
+    }
+
+    void fill(FileChannel ch, long position, int len) throws IOException {
+      long pos = position;
+      int left = len;
+      for (int i = 0; left > 0; i++) {
+        ByteBuffer b = ByteBuffer.wrap(pieces[i], 0, Math.min(left, pieces[i].length));
+        while (b.hasRemaining()) {
+          int n = ch.read(b, pos);
+          if (n < 0) {
+            throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
+          }
+          pos += n;
+        }
+        left -= b.position();
+      }
+      length = len;
+    }
+
+    /** The pieces holding the chunk's bytes; a short last piece is a copy of exactly its bytes. */
+    List<byte[]> pieces() {
+      List<byte[]> out = new ArrayList<>();
+      int left = length;
+      for (int i = 0; left > 0; i++) {
+        int n = Math.min(left, pieces[i].length);
+        out.add(n == pieces[i].length ? pieces[i] : Arrays.copyOf(pieces[i], n));
+        left -= n;
+      }
+      return out;
+    }
+
+    String sha256() {
+      try {
+        MessageDigest md = MessageDigest.getInstance("SHA-256");
+        int left = length;
+        for (int i = 0; left > 0; i++) {
+          int n = Math.min(left, pieces[i].length);
+          md.update(pieces[i], 0, n);
+          left -= n;
+        }
+        return Base64.getEncoder().encodeToString(md.digest());
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
+    }
   }
 
   /** Options of one upload. */
@@ -287,9 +495,11 @@ public final class TusUpload {
     private final Path file;
     private final URI endpoint;
     private String token;
-    private int chunkSize = DEFAULT_CHUNK;
+    private long chunkSize;
+    private int retries = DEFAULT_RETRIES;
     private Path stateDir = UploadState.defaultDirectory();
     private Listener listener = (offset, length) -> {};
+    private RetryListener retryListener = (failures, pause, cause) -> {};
 
     private Builder(Path file, URI endpoint) {
       this.file = Objects.requireNonNull(file);
@@ -302,12 +512,24 @@ public final class TusUpload {
       return this;
     }
 
-    /** Bytes per {@code PATCH} (1 byte to 1 GiB; default 8 MiB). */
+    /**
+     * Bytes per {@code PATCH}: 1 byte to 1 GiB, or 0 for {@link #autoChunkSize(long)} (the
+     * default).
+     */
     public Builder chunkSize(long bytes) {
-      if (bytes < 1 || bytes > (1L << 30)) {
-        throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB");
+      if (bytes < 0 || bytes > (1L << 30)) {
+        throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB (0: automatic)");
       }
-      this.chunkSize = (int) bytes;
+      this.chunkSize = bytes;
+      return this;
+    }
+
+    /** Failures in a row before giving up (default {@value #DEFAULT_RETRIES}; 0: none). */
+    public Builder retries(int retries) {
+      if (retries < 0) {
+        throw new IllegalArgumentException("retries must be 0 or more");
+      }
+      this.retries = retries;
       return this;
     }
 
@@ -320,6 +542,12 @@ public final class TusUpload {
     /** Told after each confirmed chunk. */
     public Builder listener(Listener listener) {
       this.listener = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /** Told before each pause between attempts. */
+    public Builder retryListener(RetryListener listener) {
+      this.retryListener = Objects.requireNonNull(listener);
       return this;
     }
 
