@@ -175,6 +175,19 @@ class UploadCommandTest {
   }
 
   @Test
+  void aServerThatKeepsDroppingIsExit3WithOneLineAfterTheRetries() throws Exception {
+    Path file = write("z.bin", random(1000, 8));
+    try (StallingTusServer dropping = new StallingTusServer(StallingTusServer.Mode.DROP)) {
+      Run r = rget("upload", file.toString(), dropping.endpoint(), "--retries", "1",
+          "--state-dir", stateDir.toString(), "-q");
+      assertThat(r.code).isEqualTo(3);
+      assertThat(r.stderr.lines().filter(l -> !l.isBlank()).toList()).as(r.stderr).hasSize(1)
+          .first().asString().contains("gave up after 1 retry: POST");
+      assertThat(dropping.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
   void missingFileIsExit5AndBadUrlIsExit2() throws Exception {
     assertThat(rget("upload", work.resolve("nope").toString(), endpoint.toString(),
         "--state-dir", stateDir.toString(), "-q").code).isEqualTo(5);

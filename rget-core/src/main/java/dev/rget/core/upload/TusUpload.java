@@ -219,7 +219,7 @@ public final class TusUpload {
           }
           if (failures > retries) {
             throw new DownloadException(e.getCause() instanceof DownloadException d ? d.kind() : FailureKind.NETWORK,
-                "gave up after " + retries + " retries: " + e.getMessage(), e.getCause());
+                "gave up after " + retries + (retries == 1 ? " retry: " : " retries: ") + e.getMessage(), e.getCause());
           }
           Duration pause = pause(failures);
           retryListener.retrying(failures, pause, (DownloadException) e.getCause());
