@@ -17,10 +17,9 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -89,8 +88,9 @@ public final class TusUpload {
 
   private static final long MIN_AUTO_CHUNK = 1 << 20;
   private static final long MAX_AUTO_CHUNK = 16 << 20;
-  /** Bodies are handed to the HTTP client as pieces of this size (no copy of the chunk). */
-  private static final int PIECE = 256 * 1024;
+  /** The buffer the chunk is hashed through before it is sent. */
+  private static final int HASH_BUFFER = 1 << 20;
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final long BASE_PAUSE_MILLIS = 250;
   private static final long MAX_PAUSE_MILLIS = 10_000;
   private static final String TUS = "1.0.0";
@@ -107,7 +107,11 @@ public final class TusUpload {
   private final HttpClient http;
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile CompletableFuture<?> inFlight;
+  /** The PATCH sender for plain http upload URLs (the connection it keeps), made on first use. */
+  private volatile PlainPatch plain;
+  private URI plainFor;
   private long bytesSent;
+  private ByteBuffer hashBuffer;
 
   private TusUpload(Builder b) {
     this.file = b.file;
@@ -119,7 +123,7 @@ public final class TusUpload {
     this.listener = b.listener;
     this.retryListener = b.retryListener;
     this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).followRedirects(HttpClient.Redirect.NEVER).build();
+        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** A builder for uploading {@code file} to the tus creation URL {@code endpoint}. */
@@ -143,6 +147,10 @@ public final class TusUpload {
     CompletableFuture<?> f = inFlight;
     if (f != null) {
       f.cancel(true);
+    }
+    PlainPatch p = plain;
+    if (p != null) {
+      p.abort();
     }
   }
 
@@ -177,7 +185,6 @@ public final class TusUpload {
     long offset = -1; // -1: not known, ask the server
     long resumedFrom = -1;
     int failures = 0;
-    Chunk buf = new Chunk((int) Math.min(chunk, Math.max(size, 1)));
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
       while (true) {
         checkCancelled(offset);
@@ -202,9 +209,8 @@ public final class TusUpload {
           if (offset == size) {
             break;
           }
-          int len = (int) Math.min(buf.capacity(), size - offset);
-          buf.fill(ch, offset, len);
-          long next = patch(url, offset, size, buf);
+          long len = Math.min(chunk, size - offset);
+          long next = patch(url, offset, ch, len);
           if (next < 0) {
             offset = -1; // 409: ask where the server is
           } else {
@@ -232,6 +238,8 @@ public final class TusUpload {
         throw d;
       }
       throw local("cannot read " + file, e);
+    } finally {
+      closePlain();
     }
     try {
       state.delete();
@@ -324,29 +332,141 @@ public final class TusUpload {
   }
 
   /**
-   * Appends the chunk at {@code offset}; returns the server's new offset, or -1 when the server
-   * says the offset was wrong (409: another client, or a response lost to a crash).
+   * Appends {@code len} bytes of the file at {@code offset}; returns the server's new offset, or
+   * -1 when the server says the offset was wrong (409: another client, or a response lost to a
+   * crash).
    */
-  private long patch(URI url, long offset, long size, Chunk chunk) throws DownloadException {
-    int len = chunk.length();
-    HttpRequest req = request(url)
-        .header("Content-Type", "application/offset+octet-stream")
-        .header("Upload-Offset", Long.toString(offset))
-        .header("Upload-Checksum", "sha256 " + chunk.sha256())
-        .method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofByteArrays(chunk.pieces()), len)).build();
+  private long patch(URI url, long offset, FileChannel ch, long len) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Tus-Resumable", TUS);
+    if (token != null) {
+      headers.put("Authorization", "Bearer " + token);
+    }
+    headers.put("Content-Type", "application/offset+octet-stream");
+    headers.put("Upload-Offset", Long.toString(offset));
+    headers.put("Upload-Checksum", "sha256 " + sha256(ch, offset, len));
     bytesSent += len;
-    HttpResponse<Void> r = send(req);
-    if (r.statusCode() == 409) {
+    int status;
+    long next;
+    if ("http".equalsIgnoreCase(url.getScheme())) {
+      PlainPatch.Answer a = sendPlain(url, headers, ch, offset, len);
+      status = a.status();
+      next = a.uploadOffset();
+    } else {
+      HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
+      headers.forEach(b::header);
+      long start = offset;
+      HttpResponse<Void> r = send(b.method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
+          HttpRequest.BodyPublishers.ofInputStream(() -> rangeStream(start, len)), len)).build());
+      status = r.statusCode();
+      next = status == 204 ? header(r, "Upload-Offset", url) : -1;
+    }
+    if (status == 409) {
       return -1;
     }
-    expect(r, 204, url);
-    long next = header(r, "Upload-Offset", url);
+    if (status != 204) {
+      throw statusFailure(status, "PATCH", url);
+    }
     if (next <= offset || next > offset + len) {
-      throw new DownloadException(FailureKind.PROTOCOL,
-          "Upload-Offset " + next + " after sending " + len + " bytes at " + offset + " to " + url);
+      throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + (next < 0 ? "missing or bad" : next)
+          + " after sending " + len + " bytes at " + offset + " to " + SafeText.withoutPassword(url));
     }
     return next;
+  }
+
+  private PlainPatch.Answer sendPlain(URI url, Map<String, String> headers, FileChannel ch, long offset,
+      long len) throws DownloadException {
+    if (plain == null || !url.equals(plainFor)) {
+      closePlain();
+      plainFor = url;
+      plain = new PlainPatch(url, CONNECT_TIMEOUT, TIMEOUT);
+    }
+    try {
+      if (cancelled()) {
+        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled at " + offset);
+      }
+      return plain.send(url, headers, ch, offset, len);
+    } catch (DownloadException e) {
+      throw e;
+    } catch (IOException e) {
+      if (cancelled()) {
+        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled at " + offset, e);
+      }
+      throw new RetryableException(new DownloadException(FailureKind.NETWORK,
+          "PATCH " + SafeText.withoutPassword(url) + ": " + e, e));
+    }
+  }
+
+  private void closePlain() {
+    PlainPatch p = plain;
+    plain = null;
+    if (p != null) {
+      p.close();
+    }
+  }
+
+  /** The file's bytes [start, start + len) as a stream (for the JDK client's https PATCH). */
+  private java.io.InputStream rangeStream(long start, long len) {
+    try {
+      FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
+      c.position(start);
+      java.io.InputStream in = java.nio.channels.Channels.newInputStream(c);
+      return new java.io.FilterInputStream(in) {
+        private long left = len;
+
+        @Override
+        public int read() throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int b = super.read();
+          if (b >= 0) {
+            left--;
+          }
+          return b;
+        }
+
+        @Override
+        public int read(byte[] buf, int off, int n) throws IOException {
+          if (left <= 0) {
+            return -1;
+          }
+          int got = super.read(buf, off, (int) Math.min(n, left));
+          if (got > 0) {
+            left -= got;
+          }
+          return got;
+        }
+      };
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The SHA-256 of the file's bytes [offset, offset + len), in base64 (for Upload-Checksum). */
+  private String sha256(FileChannel ch, long offset, long len) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+    if (hashBuffer == null) {
+      hashBuffer = ByteBuffer.allocate(HASH_BUFFER);
+    }
+    long pos = offset;
+    long end = offset + len;
+    while (pos < end) {
+      hashBuffer.clear();
+      hashBuffer.limit((int) Math.min(hashBuffer.capacity(), end - pos));
+      int n = ch.read(hashBuffer, pos);
+      if (n < 0) {
+        throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
+      }
+      md.update(hashBuffer.array(), 0, n);
+      pos += n;
+    }
+    return Base64.getEncoder().encodeToString(md.digest());
   }
 
   private HttpRequest.Builder request(URI url) {
@@ -385,17 +505,20 @@ public final class TusUpload {
   }
 
   private static void expect(HttpResponse<?> r, int status, URI url) throws DownloadException {
-    int got = r.statusCode();
-    if (got != status) {
-      DownloadException e = new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + got + " from "
-          + r.request().method() + " " + SafeText.withoutPassword(url));
-      // 5xx: the server's trouble, maybe passing; 423: an earlier request still holds the upload
-      // (its connection not yet seen closed); 429: asked to slow down; 460: the body was damaged.
-      if (got >= 500 || got == 423 || got == 429 || got == 460) {
-        throw new RetryableException(e);
-      }
-      throw e;
+    if (r.statusCode() != status) {
+      throw statusFailure(r.statusCode(), r.request().method(), url);
     }
+  }
+
+  private static DownloadException statusFailure(int got, String method, URI url) {
+    DownloadException e = new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + got + " from "
+        + method + " " + SafeText.withoutPassword(url));
+    // 5xx: the server's trouble, maybe passing; 423: an earlier request still holds the upload
+    // (its connection not yet seen closed); 429: asked to slow down; 460: the body was damaged.
+    if (got >= 500 || got == 423 || got == 429 || got == 460) {
+      return new RetryableException(e);
+    }
+    return e;
   }
 
   private static long header(HttpResponse<?> r, String name, URI url) throws DownloadException {
@@ -416,77 +539,6 @@ public final class TusUpload {
   private static final class RetryableException extends DownloadException {
     RetryableException(DownloadException cause) {
       super(cause.kind(), cause.getMessage(), cause);
-    }
-  }
-
-  /**
-   * One chunk of the file in reusable pieces: read once, hashed once, and handed to the HTTP
-   * client without a copy. Reused for the next chunk only after the response to this one.
-   */
-  private static final class Chunk {
-    private final byte[][] pieces;
-    private final int capacity;
-    private int length;
-
-    Chunk(int capacity) {
-      this.capacity = capacity;
-      int n = (capacity + PIECE - 1) / PIECE;
-      pieces = new byte[n][];
-      for (int i = 0; i < n; i++) {
-        pieces[i] = new byte[Math.min(PIECE, capacity - i * PIECE)];
-      }
-    }
-
-    int capacity() {
-      return capacity;
-    }
-
-    int length() {
-      return length;
-    }
-
-    void fill(FileChannel ch, long position, int len) throws IOException {
-      long pos = position;
-      int left = len;
-      for (int i = 0; left > 0; i++) {
-        ByteBuffer b = ByteBuffer.wrap(pieces[i], 0, Math.min(left, pieces[i].length));
-        while (b.hasRemaining()) {
-          int n = ch.read(b, pos);
-          if (n < 0) {
-            throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
-          }
-          pos += n;
-        }
-        left -= b.position();
-      }
-      length = len;
-    }
-
-    /** The pieces holding the chunk's bytes; a short last piece is a copy of exactly its bytes. */
-    List<byte[]> pieces() {
-      List<byte[]> out = new ArrayList<>();
-      int left = length;
-      for (int i = 0; left > 0; i++) {
-        int n = Math.min(left, pieces[i].length);
-        out.add(n == pieces[i].length ? pieces[i] : Arrays.copyOf(pieces[i], n));
-        left -= n;
-      }
-      return out;
-    }
-
-    String sha256() {
-      try {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        int left = length;
-        for (int i = 0; left > 0; i++) {
-          int n = Math.min(left, pieces[i].length);
-          md.update(pieces[i], 0, n);
-          left -= n;
-        }
-        return Base64.getEncoder().encodeToString(md.digest());
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-      }
     }
   }
 
