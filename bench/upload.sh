@@ -138,17 +138,35 @@ start_rget() {
   log "rget serve pid $RGET_PID, uploads at $RGET_URL (JVM: $(tr '\0' ' ' </proc/$RGET_PID/cmdline | sed 's/ -jar .*//'))"
 }
 
-# timed SIDE: one upload; prints "seconds rss_kib"
+cpu_ticks() { # PID...: user+system clock ticks of the processes, their threads and reaped children
+  local p t=0
+  for p in "$@"; do
+    t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+  done
+  echo "$t"
+}
+
+server_pids() { # SIDE
+  case $1 in
+    curl) echo "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true) ;;
+    rget) echo "$RGET_PID" ;;
+  esac
+}
+
+# timed SIDE: one upload; prints "seconds rss_kib client_cpu_s server_cpu_s"
 timed() {
-  local side=$1 tf="$work/time.out" t0 t1 rc=0
+  local side=$1 tf="$work/time.out" t0 t1 rc=0 s0 s1 pids
   case $side in
     curl) CMD=(curl -sS -f -T "$src" "$NGINX_URL/up.bin") ;;
     rget) CMD=("$FROZEN/rget" upload "$src" "$RGET_URL" --state-dir "$work/state" -q) ;;
   esac
   sync
+  pids=$(server_pids "$side")
+  s0=$(cpu_ticks $pids)
   t0=$(date +%s.%N)
-  /usr/bin/time -f '%M' -o "$tf" "${CMD[@]}" </dev/null >>"$work/$side.log" 2>&1 || rc=$?
+  /usr/bin/time -f '%M %U %S' -o "$tf" "${CMD[@]}" </dev/null >>"$work/$side.log" 2>&1 || rc=$?
   t1=$(date +%s.%N)
+  s1=$(cpu_ticks $pids)
   [ "$rc" = 0 ] || { log "$side failed (exit $rc): $(tail -3 "$work/$side.log")"; exit 1; }
   local got
   case $side in
@@ -157,7 +175,8 @@ timed() {
   esac
   cmp -s "$src" "$got" || { log "$side: uploaded file differs from the source"; exit 1; }
   rm -f "$got"
-  awk -v a="$t0" -v b="$t1" -v m="$(tail -1 "$tf")" 'BEGIN { printf "%.3f %d\n", b - a, m }'
+  awk -v a="$t0" -v b="$t1" -v u="$(tail -1 "$tf")" -v s="$((s1 - s0))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { split(u, f, " "); printf "%.3f %d %.2f %.2f\n", b - a, f[1], f[2] + f[3], s / hz }'
 }
 
 hwm_kib() { # PID...: the largest VmHWM among them
@@ -187,15 +206,15 @@ rm -rf "$work/state"
 : >"$work/rget.log"
 
 results="$work/runs.tsv"
-printf 'run\tside\tseconds\tclient_rss_kib\n' >"$results"
+printf 'run\tside\tseconds\tclient_rss_kib\tclient_cpu_s\tserver_cpu_s\n' >"$results"
 log "warm-up"
 timed curl >/dev/null
 timed rget >/dev/null
 for run in $(seq 1 "$runs"); do
   for side in curl rget; do   # A B A B ...
-    read -r secs rss < <(timed "$side")
-    printf '%s\t%s\t%s\t%s\n' "$run" "$side" "$secs" "$rss" >>"$results"
-    log "run $run $side: ${secs} s, client peak RSS $((rss / 1024)) MiB"
+    read -r secs rss ccpu scpu < <(timed "$side")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$run" "$side" "$secs" "$rss" "$ccpu" "$scpu" >>"$results"
+    log "run $run $side: ${secs} s, client peak RSS $((rss / 1024)) MiB, CPU s client $ccpu server $scpu"
   done
 done
 rget_server_kib=$(hwm_kib "$RGET_PID")
@@ -204,6 +223,7 @@ nginx_server_kib=$(hwm_kib "$NGINX_PID" $(pgrep -P "$NGINX_PID" || true))
 col() { awk -F'\t' -v s="$1" -v c="$2" '$2 == s { print $c }' "$results"; }
 ct=$(col curl 3 | median); rt=$(col rget 3 | median)
 crss=$(col curl 4 | sort -g | tail -1); rrss=$(col rget 4 | sort -g | tail -1)
+ccc=$(col curl 5 | median); rcc=$(col rget 5 | median); csc=$(col curl 6 | median); rsc=$(col rget 6 | median)
 ratio=$(awk -v a="$rt" -v b="$ct" 'BEGIN { printf "%.2f", a / b }')
 mib() { awk -v k="$1" 'BEGIN { printf "%.0f", k / 1024 }'; }
 rate() { awk -v s="$1" -v m="$size_mib" 'BEGIN { printf "%.0f", m / s }'; }
@@ -215,21 +235,24 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(sed -n 's/^model name\
   "load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $("$NGINX" -v 2>&1 | sed 's/.*: //');"\
   "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); rget $(git -C "$repo" rev-parse --short HEAD)."
 echo "A ${size_mib} MiB file of random bytes, in the page cache; loopback; both servers write to the same disk."
-echo "\`./rget upload FILE URL\` (tus: a POST, then PATCHes of $(( size_mib >= 1024 ? 16 : size_mib / 64 < 1 ? 1 : size_mib / 64 )) MiB with a SHA-256 each, which the server checks and forces to disk)"
+echo "\`./rget upload FILE URL\` (tus: a POST, then PATCHes of $(( size_mib >= 2048 ? 16 : size_mib / 128 < 1 ? 1 : size_mib / 128 )) MiB with a SHA-256 each, which the server checks and forces to disk)"
 echo "to \`./rget serve --uploads\`, both started through the launcher; \`curl -T FILE URL\` (one PUT) to nginx."
 echo "$runs runs per side after one warm-up each, alternating curl, rget, curl, rget ...; medians. The machine is shared, so figures are noisy."
 echo
-echo "| side | median s | MiB/s | client peak RSS MiB (max) | server peak RSS MiB |"
-echo "|---|---:|---:|---:|---:|"
-echo "| curl -T → nginx | $ct | $(rate "$ct") | $(mib "$crss") | $(mib "$nginx_server_kib") (largest nginx process) |"
-echo "| rget upload → rget serve | $rt | $(rate "$rt") | $(mib "$rrss") | $(mib "$rget_server_kib") |"
+echo "| side | median s | MiB/s | client peak RSS MiB (max) | server peak RSS MiB | client CPU s | server CPU s |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
+echo "| curl -T → nginx | $ct | $(rate "$ct") | $(mib "$crss") | $(mib "$nginx_server_kib") (largest nginx process) | $ccc | $csc |"
+echo "| rget upload → rget serve | $rt | $(rate "$rt") | $(mib "$rrss") | $(mib "$rget_server_kib") | $rcc | $rsc |"
 echo
 echo "- time, rget / curl: **$ratio** (target ≤ 1.00: $(verdict "$ratio" 1.00))"
 echo "- peak RSS, rget upload: $(mib "$rrss") MiB, rget serve: $(mib "$rget_server_kib") MiB (target ≤ 128 MiB each:"\
   "$(verdict "$(mib "$rrss")" 128) / $(verdict "$(mib "$rget_server_kib")" 128))"
 echo
-echo "Per run (seconds, client peak RSS KiB):"
+echo "CPU s are medians of user + system time: the client's from /usr/bin/time, the server's from /proc"
+echo "(nginx: master and workers) over the same run; on a shared machine they vary less than wall time."
+echo
+echo "Per run (seconds, client peak RSS KiB, client and server CPU s):"
 echo
 echo '```'
-awk -F'\t' 'NR > 1 { printf "run %s  %-4s %8s s  %8s KiB\n", $1, $2, $3, $4 }' "$results"
+awk -F'\t' 'NR > 1 { printf "run %s  %-4s %8s s  %8s KiB  cpu %5s + %5s s\n", $1, $2, $3, $4, $5, $6 }' "$results"
 echo '```'

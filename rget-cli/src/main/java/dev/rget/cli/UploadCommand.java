@@ -48,7 +48,7 @@ public final class UploadCommand implements Callable<Integer> {
   String token;
 
   @Option(names = "--chunk-size", paramLabel = "SIZE",
-      description = "Bytes per PATCH request (default: 1/64 of the file, 1m to 16m).")
+      description = "Bytes per PATCH request (default: 1/128 of the file, 1m to 16m).")
   String chunkSize;
 
   @Option(names = "--retries", paramLabel = "N", defaultValue = "" + TusUpload.DEFAULT_RETRIES,

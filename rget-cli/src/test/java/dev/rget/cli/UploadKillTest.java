@@ -71,7 +71,8 @@ class UploadKillTest {
       System.out.printf("UploadKillTest: %d bytes reached the server for a %d-byte file (%.3fx),"
           + " %d of them in the last run; kills at %s; seed %d%n", sent, SIZE, (double) sent / SIZE,
           sent - beforeLast, Arrays.toString(killAt), seed);
-      // A kill loses at most the chunk in flight (1/64 of the file) and what sat in socket buffers.
+      // A kill loses at most the chunk in flight (1/128 of the file), and
+      // as much again if the next run's first PATCH met the cut one still holding the upload (423).
       assertThat(sent).as("bytes received by the server").isLessThanOrEqualTo((long) (SIZE * 1.10));
       try (var left = Files.list(stateDir)) {
         assertThat(left).as("state forgotten once done").isEmpty();

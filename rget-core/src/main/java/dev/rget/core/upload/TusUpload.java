@@ -3,12 +3,16 @@ package dev.rget.core.upload;
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,7 +21,11 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -74,13 +82,14 @@ public final class TusUpload {
   public record Result(URI uploadUrl, long length, long resumedFrom, long bytesSent) {}
 
   /**
-   * Chunk size when none is set: 1/64 of the file, between 1 MiB and 16 MiB. A {@code PATCH} cut
-   * off loses its whole chunk (its checksum cannot be checked, so the server keeps nothing of it);
-   * 1/64 bounds what an interruption costs to about 1.6 % of the file, and 16 MiB keeps the
-   * number of requests (each one a disk flush on the server) low for big files.
+   * Chunk size when none is set: 1/128 of the file, between 1 MiB and 16 MiB. A {@code PATCH} cut
+   * off loses its whole chunk (its checksum cannot be checked, so the server keeps nothing of it),
+   * and a {@code PATCH} refused because the cut one still held the upload ({@code 423}) may have
+   * sent as much again: 1/128 bounds what an interruption costs to about 1.6 % of the file, and
+   * 16 MiB keeps the number of requests (each one a disk flush on the server) low for big files.
    */
   public static long autoChunkSize(long fileSize) {
-    return Math.max(MIN_AUTO_CHUNK, Math.min(MAX_AUTO_CHUNK, fileSize / 64));
+    return Math.max(MIN_AUTO_CHUNK, Math.min(MAX_AUTO_CHUNK, fileSize / 128));
   }
 
   /** Default number of failures in a row before giving up. */
@@ -104,12 +113,12 @@ public final class TusUpload {
   private final UploadState state;
   private final Listener listener;
   private final RetryListener retryListener;
-  private final HttpClient http;
+  private HttpClient http;
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile CompletableFuture<?> inFlight;
-  /** The PATCH sender for plain http upload URLs (the connection it keeps), made on first use. */
-  private volatile PlainPatch plain;
-  private URI plainFor;
+  /** The sender for plain http (the connection it keeps), made on first use. */
+  private volatile PlainHttp plain;
+  private String plainKey;
   private long bytesSent;
   private ByteBuffer hashBuffer;
 
@@ -122,8 +131,6 @@ public final class TusUpload {
     this.state = UploadState.of(b.stateDir, b.file, b.endpoint);
     this.listener = b.listener;
     this.retryListener = b.retryListener;
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
   }
 
   /** A builder for uploading {@code file} to the tus creation URL {@code endpoint}. */
@@ -148,7 +155,7 @@ public final class TusUpload {
     if (f != null) {
       f.cancel(true);
     }
-    PlainPatch p = plain;
+    PlainHttp p = plain;
     if (p != null) {
       p.abort();
     }
@@ -291,19 +298,20 @@ public final class TusUpload {
 
   /** The server's offset for a remembered upload, or empty when it no longer knows it. */
   private OptionalLong head(URI url, long size) throws DownloadException {
-    HttpResponse<Void> r = send(request(url).method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
-    if (r.statusCode() == 404 || r.statusCode() == 410) {
+    Reply r = exchange("HEAD", url, headers(), null, 0, 0);
+    if (r.status() == 404 || r.status() == 410) {
       return OptionalLong.empty();
     }
-    expect(r, 200, url);
-    long length = header(r, "Upload-Length", url);
+    expect(r, 200, "HEAD", url);
+    long length = number(r, "upload-length", url);
     if (length != size) {
       // Not the upload of this file: make a new one rather than append to a stranger.
       return OptionalLong.empty();
     }
-    long offset = header(r, "Upload-Offset", url);
+    long offset = number(r, "upload-offset", url);
     if (offset < 0 || offset > size) {
-      throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + offset + " out of range from " + url);
+      throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + offset + " out of range from "
+          + SafeText.withoutPassword(url));
     }
     return OptionalLong.of(offset);
   }
@@ -311,21 +319,24 @@ public final class TusUpload {
   private URI create(long size) throws DownloadException {
     String name = Base64.getEncoder().encodeToString(
         file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
-    HttpResponse<Void> r = send(request(endpoint)
-        .header("Upload-Length", Long.toString(size))
-        .header("Upload-Metadata", "filename " + name)
-        .POST(HttpRequest.BodyPublishers.noBody()).build());
-    expect(r, 201, endpoint);
-    String location = r.headers().firstValue("Location").orElseThrow(() ->
-        new DownloadException(FailureKind.PROTOCOL, "201 without Location from " + endpoint));
+    Map<String, String> h = headers();
+    h.put("Upload-Length", Long.toString(size));
+    h.put("Upload-Metadata", "filename " + name);
+    Reply r = exchange("POST", endpoint, h, null, 0, 0);
+    expect(r, 201, "POST", endpoint);
+    List<String> location = r.headers().get("location");
+    if (location == null || location.size() != 1) {
+      throw new DownloadException(FailureKind.PROTOCOL, "201 without one Location from " + endpoint);
+    }
     URI url;
     try {
-      url = endpoint.resolve(location.trim());
+      url = endpoint.resolve(location.get(0).trim());
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.PROTOCOL, "bad Location from " + endpoint, e);
     }
     String scheme = url.getScheme();
-    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || url.getHost() == null) {
       throw new DownloadException(FailureKind.PROTOCOL, "Location is not an http(s) URL from " + endpoint);
     }
     return url;
@@ -337,81 +348,128 @@ public final class TusUpload {
    * crash).
    */
   private long patch(URI url, long offset, FileChannel ch, long len) throws IOException {
-    Map<String, String> headers = new LinkedHashMap<>();
-    headers.put("Tus-Resumable", TUS);
-    if (token != null) {
-      headers.put("Authorization", "Bearer " + token);
-    }
-    headers.put("Content-Type", "application/offset+octet-stream");
-    headers.put("Upload-Offset", Long.toString(offset));
-    headers.put("Upload-Checksum", "sha256 " + sha256(ch, offset, len));
+    Map<String, String> h = headers();
+    h.put("Content-Type", "application/offset+octet-stream");
+    h.put("Upload-Offset", Long.toString(offset));
+    h.put("Upload-Checksum", "sha256 " + sha256(ch, offset, len));
     bytesSent += len;
-    int status;
-    long next;
-    if ("http".equalsIgnoreCase(url.getScheme())) {
-      PlainPatch.Answer a = sendPlain(url, headers, ch, offset, len);
-      status = a.status();
-      next = a.uploadOffset();
-    } else {
-      HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
-      headers.forEach(b::header);
-      long start = offset;
-      HttpResponse<Void> r = send(b.method("PATCH", HttpRequest.BodyPublishers.fromPublisher(
-          HttpRequest.BodyPublishers.ofInputStream(() -> rangeStream(start, len)), len)).build());
-      status = r.statusCode();
-      next = status == 204 ? header(r, "Upload-Offset", url) : -1;
-    }
-    if (status == 409) {
+    Reply r = exchange("PATCH", url, h, ch, offset, len);
+    if (r.status() == 409) {
       return -1;
     }
-    if (status != 204) {
-      throw statusFailure(status, "PATCH", url);
-    }
+    expect(r, 204, "PATCH", url);
+    long next = number(r, "upload-offset", url);
     if (next <= offset || next > offset + len) {
-      throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + (next < 0 ? "missing or bad" : next)
-          + " after sending " + len + " bytes at " + offset + " to " + SafeText.withoutPassword(url));
+      throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + next + " after sending "
+          + len + " bytes at " + offset + " to " + SafeText.withoutPassword(url));
     }
     return next;
   }
 
-  private PlainPatch.Answer sendPlain(URI url, Map<String, String> headers, FileChannel ch, long offset,
-      long len) throws DownloadException {
-    if (plain == null || !url.equals(plainFor)) {
-      closePlain();
-      plainFor = url;
-      plain = new PlainPatch(url, CONNECT_TIMEOUT, TIMEOUT);
+  private Map<String, String> headers() {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Tus-Resumable", TUS);
+    if (token != null) {
+      h.put("Authorization", "Bearer " + token);
     }
+    return h;
+  }
+
+  /** A status and the response headers (lower-case names). */
+  private record Reply(int status, Map<String, List<String>> headers) {}
+
+  /**
+   * One request: on plain http through {@link PlainHttp} (its connection kept for the next
+   * request to the same host and port), on https through the JDK's client. A network failure is
+   * retryable, a cancel is final.
+   *
+   * @param body the file to send {@code len} bytes of from {@code position}, or null for none
+   */
+  private Reply exchange(String method, URI url, Map<String, String> headers, FileChannel body,
+      long position, long len) throws DownloadException {
+    if (cancelled()) {
+      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled");
+    }
+    if ("http".equalsIgnoreCase(url.getScheme())) {
+      PlainHttp p = plainFor(url);
+      try {
+        PlainHttp.Answer a = p.send(method, url, headers, body, position, len);
+        return new Reply(a.status(), a.headers());
+      } catch (IOException e) {
+        throw networkFailure(method, url, e);
+      }
+    }
+    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
+    headers.forEach(b::header);
+    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofInputStream(() -> rangeStream(position, len)), len);
+    CompletableFuture<HttpResponse<Void>> f = http().sendAsync(b.method(method, publisher).build(),
+        HttpResponse.BodyHandlers.discarding());
+    inFlight = f;
     try {
       if (cancelled()) {
-        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled at " + offset);
+        f.cancel(true);
       }
-      return plain.send(url, headers, ch, offset, len);
-    } catch (DownloadException e) {
-      throw e;
-    } catch (IOException e) {
-      if (cancelled()) {
-        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled at " + offset, e);
-      }
-      throw new RetryableException(new DownloadException(FailureKind.NETWORK,
-          "PATCH " + SafeText.withoutPassword(url) + ": " + e, e));
+      HttpResponse<Void> r = f.get();
+      Map<String, List<String>> h = new HashMap<>();
+      r.headers().map().forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
+      return new Reply(r.statusCode(), h);
+    } catch (CancellationException e) {
+      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
+    } catch (ExecutionException e) {
+      throw networkFailure(method, url, e.getCause());
+    } finally {
+      inFlight = null;
     }
   }
 
+  private DownloadException networkFailure(String method, URI url, Throwable cause) {
+    if (cancelled()) {
+      return new DownloadException(FailureKind.CANCELLED, "upload cancelled", cause);
+    }
+    return new RetryableException(new DownloadException(FailureKind.NETWORK,
+        method + " " + SafeText.withoutPassword(url) + ": " + cause, cause));
+  }
+
+  /** The plain-http sender for {@code url}'s host and port (a new one when they change). */
+  private PlainHttp plainFor(URI url) {
+    String key = url.getHost() + ":" + url.getPort();
+    if (plain == null || !key.equals(plainKey)) {
+      closePlain();
+      plainKey = key;
+      plain = new PlainHttp(url, CONNECT_TIMEOUT, TIMEOUT);
+    }
+    return plain;
+  }
+
   private void closePlain() {
-    PlainPatch p = plain;
+    PlainHttp p = plain;
     plain = null;
     if (p != null) {
       p.close();
     }
   }
 
+  /** The JDK's client, made on first use (it costs start-up time that plain http never needs). */
+  private HttpClient http() {
+    if (http == null) {
+      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+    return http;
+  }
+
   /** The file's bytes [start, start + len) as a stream (for the JDK client's https PATCH). */
-  private java.io.InputStream rangeStream(long start, long len) {
+  private InputStream rangeStream(long start, long len) {
     try {
       FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
       c.position(start);
-      java.io.InputStream in = java.nio.channels.Channels.newInputStream(c);
-      return new java.io.FilterInputStream(in) {
+      return new FilterInputStream(Channels.newInputStream(c)) {
         private long left = len;
 
         @Override
@@ -439,7 +497,7 @@ public final class TusUpload {
         }
       };
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 
@@ -469,65 +527,36 @@ public final class TusUpload {
     return Base64.getEncoder().encodeToString(md.digest());
   }
 
-  private HttpRequest.Builder request(URI url) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT).header("Tus-Resumable", TUS);
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
+  private static void expect(Reply r, int status, String method, URI url) throws DownloadException {
+    int got = r.status();
+    if (got == status) {
+      return;
     }
-    return b;
-  }
-
-  /** Sends a request; a network failure is retryable, a cancel is final. */
-  private HttpResponse<Void> send(HttpRequest req) throws DownloadException {
-    CompletableFuture<HttpResponse<Void>> f = http.sendAsync(req, HttpResponse.BodyHandlers.discarding());
-    inFlight = f;
-    try {
-      if (cancelled()) {
-        f.cancel(true);
-      }
-      return f.get();
-    } catch (CancellationException e) {
-      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
-    } catch (ExecutionException e) {
-      if (cancelled()) {
-        throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e.getCause());
-      }
-      Throwable cause = e.getCause();
-      throw new RetryableException(new DownloadException(FailureKind.NETWORK, req.method() + " "
-          + SafeText.withoutPassword(req.uri()) + ": " + cause, cause));
-    } finally {
-      inFlight = null;
-    }
-  }
-
-  private static void expect(HttpResponse<?> r, int status, URI url) throws DownloadException {
-    if (r.statusCode() != status) {
-      throw statusFailure(r.statusCode(), r.request().method(), url);
-    }
-  }
-
-  private static DownloadException statusFailure(int got, String method, URI url) {
     DownloadException e = new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + got + " from "
         + method + " " + SafeText.withoutPassword(url));
     // 5xx: the server's trouble, maybe passing; 423: an earlier request still holds the upload
     // (its connection not yet seen closed); 429: asked to slow down; 460: the body was damaged.
     if (got >= 500 || got == 423 || got == 429 || got == 460) {
-      return new RetryableException(e);
+      throw new RetryableException(e);
     }
-    return e;
+    throw e;
   }
 
-  private static long header(HttpResponse<?> r, String name, URI url) throws DownloadException {
-    String v = r.headers().firstValue(name).orElseThrow(() ->
-        new DownloadException(FailureKind.PROTOCOL, "no " + name + " from " + url));
+  /** The one value of a numeric header. */
+  private static long number(Reply r, String name, URI url) throws DownloadException {
+    List<String> v = r.headers().get(name);
+    if (v == null || v.size() != 1) {
+      throw new DownloadException(FailureKind.PROTOCOL, (v == null ? "no " : "several ") + name + " from "
+          + SafeText.withoutPassword(url));
+    }
+    String t = v.get(0).trim();
+    if (t.isEmpty() || t.length() > 19 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      throw new DownloadException(FailureKind.PROTOCOL, "bad " + name + " from " + SafeText.withoutPassword(url));
+    }
     try {
-      return Long.parseLong(v.trim());
+      return Long.parseLong(t);
     } catch (NumberFormatException e) {
-      throw new DownloadException(FailureKind.PROTOCOL, "bad " + name + " from " + url, e);
+      throw new DownloadException(FailureKind.PROTOCOL, "bad " + name + " from " + SafeText.withoutPassword(url), e);
     }
   }
 

@@ -11,23 +11,32 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends tus {@code PATCH} requests to a plain {@code http://} upload URL over one kept-alive
- * connection, the body going from the file to the socket without passing through the JVM's heap
- * ({@link FileChannel#transferTo}, sendfile on Linux): the upload's hot path, where the JDK's HTTP
- * client spent more CPU than the hashing. The response head is read strictly and bounded (every
- * byte from the network is hostile); a response body, if any, is read and dropped when small,
- * else the connection is closed. A send without progress for the stall timeout is aborted, and
- * {@link #abort()} from another thread ends a send at once.
+ * Sends the tus requests of an upload to a plain {@code http://} server over one kept-alive
+ * connection, a {@code PATCH} body going from the file to the socket without passing through the
+ * JVM's heap ({@link FileChannel#transferTo}, sendfile on Linux). The JDK's HTTP client spent more
+ * CPU than the hashing on that hot path, and about a second of start-up (its TLS defaults) before
+ * the first byte. The response head is read strictly and bounded (every byte from the network is
+ * hostile); a response body, if any, is read and dropped when small, else the connection is
+ * closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
+ * another thread ends a send at once.
  */
-final class PlainPatch implements Closeable {
-  /** What the server answered: its status and {@code Upload-Offset} (-1 when absent or bad). */
-  record Answer(int status, long uploadOffset) {}
+final class PlainHttp implements Closeable {
+  /**
+   * What the server answered.
+   *
+   * @param status the final status code
+   * @param headers lower-case names to their values in order of arrival
+   */
+  record Answer(int status, Map<String, List<String>> headers) {}
 
   private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_DROPPED_BODY = 64 * 1024;
@@ -40,8 +49,14 @@ final class PlainPatch implements Closeable {
   private SocketChannel channel;
   private volatile SocketChannel inUse;
   private volatile long lastProgressNanos;
+  /** Whether the request in flight got a first response byte. */
+  private boolean answered;
+  /** Set when the watchdog closed a send that made no progress. */
+  private volatile boolean stalled;
+  /** Set by {@link #abort()}: no more attempts. */
+  private volatile boolean aborted;
 
-  PlainPatch(URI url, Duration connectTimeout, Duration stallTimeout) {
+  PlainHttp(URI url, Duration connectTimeout, Duration stallTimeout) {
     int port = url.getPort() < 0 ? 80 : url.getPort();
     this.address = InetSocketAddress.createUnresolved(url.getHost(), port);
     this.hostHeader = (url.getRawAuthority().contains("@")
@@ -52,13 +67,31 @@ final class PlainPatch implements Closeable {
   }
 
   /**
-   * Sends {@code PATCH url} with {@code headers} and {@code length} bytes of {@code file} from
-   * {@code position} as the body, and reads the response head.
+   * Sends {@code method url} with {@code headers} and, when {@code file} is not null,
+   * {@code length} bytes of it from {@code position} as the body; reads the response head.
+   * {@code url} must have this sender's host and port.
    *
    * @throws IOException when the connection fails, stalls, is aborted, or the answer is not HTTP
    */
-  Answer send(URI url, Map<String, String> headers, FileChannel file, long position, long length)
-      throws IOException {
+  Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
+      long length) throws IOException {
+    boolean reused = channel != null && channel.isOpen();
+    try {
+      return sendOnce(method, url, headers, file, position, length);
+    } catch (IOException e) {
+      // A kept-alive connection the server closed while idle fails before any answer: that is
+      // not the server failing this request, so try once more on a new connection.
+      if (reused && !answered && !aborted && !stalled) {
+        return sendOnce(method, url, headers, file, position, length);
+      }
+      throw e;
+    }
+  }
+
+  private Answer sendOnce(String method, URI url, Map<String, String> headers, FileChannel file,
+      long position, long length) throws IOException {
+    answered = false;
+    stalled = false;
     SocketChannel ch = connection();
     inUse = ch;
     lastProgressNanos = System.nanoTime();
@@ -70,17 +103,20 @@ final class PlainPatch implements Closeable {
       if (url.getRawQuery() != null) {
         target += "?" + url.getRawQuery();
       }
-      head.append("PATCH ").append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+      head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
       for (Map.Entry<String, String> h : headers.entrySet()) {
         head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
       }
-      head.append("Content-Length: ").append(length).append("\r\n\r\n");
+      if (file != null || method.equals("POST")) {
+        head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
+      }
+      head.append("\r\n");
       ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
       while (hb.hasRemaining()) {
         ch.write(hb);
       }
       long sent = 0;
-      while (sent < length) {
+      while (file != null && sent < length) {
         long n = file.transferTo(position + sent, Math.min(SLICE, length - sent), ch);
         if (n <= 0) {
           if (position + sent >= file.size()) {
@@ -91,9 +127,9 @@ final class PlainPatch implements Closeable {
         sent += n;
         lastProgressNanos = System.nanoTime();
       }
-      Response r = readResponse(ch);
+      Response r = readResponse(ch, method.equals("HEAD"));
       keep = r.keepAlive;
-      return new Answer(r.status, r.uploadOffset);
+      return new Answer(r.status, r.headers);
     } finally {
       inUse = null;
       if (!keep) {
@@ -104,6 +140,7 @@ final class PlainPatch implements Closeable {
 
   /** Ends a send in progress from another thread (its {@link #send} then throws). */
   void abort() {
+    aborted = true;
     SocketChannel ch = inUse;
     if (ch != null) {
       try {
@@ -161,25 +198,29 @@ final class PlainPatch implements Closeable {
         return; // that send is over
       }
       if (System.nanoTime() - lastProgressNanos > stallTimeout.toNanos()) {
-        abort();
+        stalled = true;
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // Closing to stop a stalled send: the sender sees the closed channel either way.
+        }
       } else {
         watch(ch);
       }
     });
   }
 
-  private record Response(int status, long uploadOffset, boolean keepAlive) {}
+  private record Response(int status, Map<String, List<String>> headers, boolean keepAlive) {}
 
-  private Response readResponse(SocketChannel ch) throws IOException {
+  private Response readResponse(SocketChannel ch, boolean head) throws IOException {
     InputStream in = ch.socket().getInputStream();
     while (true) {
-      String head = readHead(in);
+      Response r = parse(readHead(in));
       lastProgressNanos = System.nanoTime();
-      Response r = parse(head);
       if (r.status >= 100 && r.status < 200) {
         continue; // an interim response: the final one follows
       }
-      long bodyLength = r.status == 204 || r.status == 304 ? 0 : contentLength(head);
+      long bodyLength = head || r.status == 204 || r.status == 304 ? 0 : contentLength(r.headers);
       boolean keep = r.keepAlive && bodyLength >= 0 && bodyLength <= MAX_DROPPED_BODY;
       if (keep) {
         long left = bodyLength;
@@ -193,11 +234,11 @@ final class PlainPatch implements Closeable {
           left -= n;
         }
       }
-      return new Response(r.status, r.uploadOffset, keep);
+      return new Response(r.status, r.headers, keep);
     }
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  private String readHead(InputStream in) throws IOException {
     byte[] buf = new byte[MAX_HEAD];
     int len = 0;
     while (true) {
@@ -210,6 +251,7 @@ final class PlainPatch implements Closeable {
       if (c < 0) {
         throw new IOException("connection closed before a response" + (len > 0 ? " head ended" : ""));
       }
+      answered = true;
       if (len == buf.length) {
         throw new IOException("response head longer than " + MAX_HEAD + " bytes");
       }
@@ -220,7 +262,7 @@ final class PlainPatch implements Closeable {
     }
   }
 
-  /** Status, Upload-Offset and whether the connection stays open, from a response head. */
+  /** Status, headers and whether the connection may stay open, from a response head. */
   static Response parse(String head) throws IOException {
     String[] lines = head.split("\r\n", -1);
     String status = lines[0];
@@ -237,31 +279,37 @@ final class PlainPatch implements Closeable {
       code = code * 10 + (c - '0');
     }
     boolean keep = status.startsWith("HTTP/1.1 ");
-    long offset = -1;
-    int offsets = 0;
+    Map<String, List<String>> headers = new HashMap<>();
     for (int i = 1; i < lines.length; i++) {
       String line = lines[i];
       int colon = line.indexOf(':');
-      if (colon <= 0) {
+      if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
         throw new IOException("bad header line in the response");
       }
-      String name = line.substring(0, colon).toLowerCase(Locale.ROOT);
+      String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
       String value = line.substring(colon + 1).strip();
-      if (name.equals("upload-offset")) {
-        offsets++;
-        offset = parseOffset(value);
-      } else if (name.equals("connection") && value.toLowerCase(Locale.ROOT).contains("close")) {
+      headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      if (name.equals("connection") && value.toLowerCase(Locale.ROOT).contains("close")) {
         keep = false;
       } else if (name.equals("transfer-encoding")) {
         keep = false; // a framed body this class does not read: do not reuse the connection
       }
     }
-    // Two offsets are not one answer.
-    return new Response(code, offsets == 1 ? offset : -1, keep);
+    return new Response(code, headers, keep);
   }
 
-  private static long parseOffset(String v) {
-    if (v.isEmpty() || v.length() > 19) {
+  /**
+   * The Content-Length; -1 when absent (the body then runs to the end of the connection) or
+   * unusable (several, or not a number).
+   */
+  private static long contentLength(Map<String, List<String>> headers) {
+    List<String> v = headers.get("content-length");
+    return v == null || v.size() != 1 ? -1 : parseNumber(v.get(0));
+  }
+
+  /** A non-negative decimal of at most 18 digits, else -1. */
+  private static long parseNumber(String v) {
+    if (v.isEmpty() || v.length() > 18) {
       return -1;
     }
     for (int i = 0; i < v.length(); i++) {
@@ -270,22 +318,5 @@ final class PlainPatch implements Closeable {
       }
     }
     return Long.parseLong(v);
-  }
-
-  /**
-   * The Content-Length of a head; -1 when absent (the body then runs to the end of the
-   * connection) or unusable (several, or not a number).
-   */
-  private static long contentLength(String head) {
-    long length = -1;
-    int seen = 0;
-    for (String line : head.split("\r\n")) {
-      int colon = line.indexOf(':');
-      if (colon > 0 && line.substring(0, colon).equalsIgnoreCase("content-length")) {
-        seen++;
-        length = parseOffset(line.substring(colon + 1).strip());
-      }
-    }
-    return seen > 1 ? -1 : length;
   }
 }
