@@ -1,5 +1,6 @@
 package dev.rget.core.upload;
 
+import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,6 +48,12 @@ final class PlainHttp implements Closeable {
   private final Duration connectTimeout;
   private final Duration stallTimeout;
   private SocketChannel channel;
+  /**
+   * The connection's input, buffered: a response head is parsed byte by byte, and each read of
+   * the socket's own stream is a system call or more. Kept with the connection, since a read may
+   * take bytes of the next response.
+   */
+  private InputStream input;
   private volatile SocketChannel inUse;
   private volatile long lastProgressNanos;
   /** Whether the request in flight got a first response byte. */
@@ -127,7 +134,7 @@ final class PlainHttp implements Closeable {
         sent += n;
         lastProgressNanos = System.nanoTime();
       }
-      Response r = readResponse(ch, method.equals("HEAD"));
+      Response r = readResponse(method.equals("HEAD"));
       keep = r.keepAlive;
       return new Answer(r.status, r.headers);
     } finally {
@@ -175,12 +182,14 @@ final class PlainHttp implements Closeable {
       throw e;
     }
     channel = ch;
+    input = new BufferedInputStream(ch.socket().getInputStream(), 8192);
     return ch;
   }
 
   private void closeChannel() {
     SocketChannel ch = channel;
     channel = null;
+    input = null;
     if (ch != null) {
       try {
         ch.close();
@@ -212,8 +221,8 @@ final class PlainHttp implements Closeable {
 
   private record Response(int status, Map<String, List<String>> headers, boolean keepAlive) {}
 
-  private Response readResponse(SocketChannel ch, boolean head) throws IOException {
-    InputStream in = ch.socket().getInputStream();
+  private Response readResponse(boolean head) throws IOException {
+    InputStream in = input;
     while (true) {
       Response r = parse(readHead(in));
       lastProgressNanos = System.nanoTime();
