@@ -61,6 +61,18 @@ class UploadHostileServerTest {
   }
 
   @Test
+  void aServerThatAlwaysAnswers409IsLeftAfterTheRetries() throws Exception {
+    try (ScriptedTusServer server = new ScriptedTusServer(head -> head.startsWith("POST ") ? CREATED
+        : head.startsWith("HEAD ") ? "HTTP/1.1 200 OK\r\nUpload-Offset: 0\r\nUpload-Length: 1000\r\n\r\n"
+        : "HTTP/1.1 409 Conflict\r\nContent-Length: 0\r\n\r\n")) {
+      Run r = upload(server, "--retries", "3");
+      assertThat(r.code).as(r.stderr).isEqualTo(8);
+      assertThat(r.stderr).contains("kept answering 409");
+      assertThat(server.heads.stream().filter(h -> h.startsWith("PATCH ")).count()).isEqualTo(4);
+    }
+  }
+
+  @Test
   void anOversizedResponseHeadIsNotReadWhole() throws Exception {
     String huge = "HTTP/1.1 201 Created\r\nX-Pad: " + "a".repeat(40_000) + "\r\n\r\n";
     try (ScriptedTusServer server = new ScriptedTusServer(head -> huge)) {

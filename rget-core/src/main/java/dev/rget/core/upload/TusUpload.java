@@ -219,7 +219,12 @@ public final class TusUpload {
           long len = Math.min(chunk, size - offset);
           long next = patch(url, offset, ch, len);
           if (next < 0) {
-            offset = -1; // 409: ask where the server is
+            // 409: ask where the server is. A server that keeps saying so is not making progress.
+            if (++failures > retries) {
+              throw new DownloadException(FailureKind.PROTOCOL, "gave up: the server kept answering 409 to"
+                  + " PATCH at the offset its HEAD gave, " + SafeText.withoutPassword(url));
+            }
+            offset = -1;
           } else {
             offset = next;
             failures = 0;
