@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -159,7 +160,12 @@ class UploadCommandTest {
     up[0] = TusUpload.builder(file, endpoint).token(TOKEN).chunkSize(CHUNK).stateDir(stateDir)
         .listener((offset, length) -> up[0].cancel()).build();
     assertThatThrownBy(up[0]::run).isInstanceOf(DownloadException.class);
-    Path state = up[0].stateFile();
+    List<Path> states;
+    try (Stream<Path> s = Files.list(stateDir)) {
+      states = s.toList();
+    }
+    assertThat(states).as("the upload's state file").hasSize(1);
+    Path state = states.get(0);
     assertThat(Files.readString(state)).doesNotContain(TOKEN);
     assertThat(Files.getPosixFilePermissions(state)).isEqualTo(PosixFilePermissions.fromString("rw-------"));
   }

@@ -138,11 +138,6 @@ public final class TusUpload {
     return new Builder(file, endpoint);
   }
 
-  /** Where this upload's URL is remembered between runs. */
-  public Path stateFile() {
-    return state.path();
-  }
-
   /**
    * Stops the upload at once: the request in flight is abandoned and a pause between retries
    * ends; {@link #run()} then throws a {@link DownloadException} of kind
