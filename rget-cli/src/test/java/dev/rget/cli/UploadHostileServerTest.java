@@ -61,6 +61,25 @@ class UploadHostileServerTest {
   }
 
   @Test
+  void aKeptAliveConnectionTheServerClosedIsReplacedWithoutCountingAFailure() throws Exception {
+    // This server closes every connection after one answer without saying so: each request after
+    // the first finds its kept-alive connection closed, and must go out again on a new one.
+    java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong();
+    try (ScriptedTusServer server = new ScriptedTusServer(head -> {
+      if (head.startsWith("POST ")) {
+        return CREATED;
+      }
+      long len = Long.parseLong(head.replaceAll("(?s).*Content-Length: (\\d+).*", "$1"));
+      return "HTTP/1.1 204 No Content\r\nUpload-Offset: " + offset.addAndGet(len) + "\r\n\r\n";
+    })) {
+      Run r = upload(server, "--retries", "0", "--chunk-size", "100");
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(server.heads.stream().filter(h -> h.startsWith("PATCH ")).count()).isEqualTo(10);
+      assertThat(offset.get()).isEqualTo(1000);
+    }
+  }
+
+  @Test
   void aServerThatAlwaysAnswers409IsLeftAfterTheRetries() throws Exception {
     try (ScriptedTusServer server = new ScriptedTusServer(head -> head.startsWith("POST ") ? CREATED
         : head.startsWith("HEAD ") ? "HTTP/1.1 200 OK\r\nUpload-Offset: 0\r\nUpload-Length: 1000\r\n\r\n"
