@@ -87,9 +87,24 @@ public final class UploadCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.USAGE, "--retries: " + e.getMessage(), e);
     }
+    ProgressDisplay[] shown = new ProgressDisplay[1];
+    if (!quiet) {
+      int most = retries;
+      b.retryListener((failures, pause, cause) -> {
+        String line = String.format(Locale.ROOT, "%s; retry %d of %d in %.1f s", cause.getMessage(),
+            failures, most, pause.toMillis() / 1000.0);
+        ProgressDisplay d = shown[0];
+        if (d != null) {
+          d.notice(line);
+        } else {
+          err.println("rget: note: " + SafeText.of(line));
+        }
+      });
+    }
     Upload up = Rget.upload(file, endpoint, b.build());
     ProgressDisplay display = quiet ? null
         : new ProgressDisplay(up::progress, err, System.console() != null);
+    shown[0] = display;
     Thread hook = cancelOnSignal(up);
     try {
       TusUpload.Result r = await(up);

@@ -35,7 +35,8 @@ public final class UploadJob implements Upload {
    */
   public static Upload start(Path file, URI endpoint, UploadOptions options) {
     TusUpload.Builder b = TusUpload.builder(file, endpoint).token(options.token())
-        .chunkSize(options.chunkSize()).retries(options.retries()).stateDir(options.stateDir());
+        .chunkSize(options.chunkSize()).retries(options.retries()).stateDir(options.stateDir())
+        .retryListener(options.retryListener());
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     UploadJob job;
     try {

@@ -14,6 +14,7 @@ public final class UploadOptions {
   private final int retries;
   private final Path stateDir;
   private final Executor executor;
+  private final TusUpload.RetryListener retryListener;
 
   private UploadOptions(Builder b) {
     this.token = b.token;
@@ -21,6 +22,7 @@ public final class UploadOptions {
     this.retries = b.retries;
     this.stateDir = b.stateDir;
     this.executor = b.executor;
+    this.retryListener = b.retryListener;
   }
 
   /** A builder with the defaults. */
@@ -61,6 +63,11 @@ public final class UploadOptions {
     return executor;
   }
 
+  /** Told before each pause between attempts (for a notice to the user). */
+  public TusUpload.RetryListener retryListener() {
+    return retryListener;
+  }
+
   /** Builds {@link UploadOptions}. */
   public static final class Builder {
     private String token;
@@ -68,6 +75,7 @@ public final class UploadOptions {
     private int retries = TusUpload.DEFAULT_RETRIES;
     private Path stateDir = UploadState.defaultDirectory();
     private Executor executor;
+    private TusUpload.RetryListener retryListener = (failures, pause, cause) -> {};
 
     private Builder() {}
 
@@ -104,6 +112,12 @@ public final class UploadOptions {
     /** See {@link UploadOptions#executor()}. */
     public Builder executor(Executor executor) {
       this.executor = executor;
+      return this;
+    }
+
+    /** See {@link UploadOptions#retryListener()}. */
+    public Builder retryListener(TusUpload.RetryListener listener) {
+      this.retryListener = Objects.requireNonNull(listener);
       return this;
     }
 
