@@ -8,20 +8,26 @@ import java.util.Locale;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Shows a download's progress: on a terminal, one line redrawn five times a second; otherwise a
  * plain line every few seconds, fit for logs.
  */
 final class ProgressDisplay implements AutoCloseable {
-  private final Download download;
+  private final Supplier<Progress> progress;
   private final PrintStream out;
   private final boolean terminal;
   private final ScheduledExecutorService timer;
   private int lastWidth;
 
   ProgressDisplay(Download download, PrintStream out, boolean terminal) {
-    this.download = download;
+    this(download::progress, out, terminal);
+  }
+
+  /** Shows the progress {@code progress} reports (an upload's, for one). */
+  ProgressDisplay(Supplier<Progress> progress, PrintStream out, boolean terminal) {
+    this.progress = progress;
     this.out = out;
     this.terminal = terminal;
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -40,7 +46,7 @@ final class ProgressDisplay implements AutoCloseable {
   }
 
   private synchronized void draw() {
-    String line = format(download.progress());
+    String line = format(progress.get());
     if (terminal) {
       int pad = Math.max(0, lastWidth - line.length());
       out.print("\r" + line + " ".repeat(pad));

@@ -2,30 +2,39 @@ package dev.rget.cli;
 
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.Rget;
 import dev.rget.core.SafeText;
+import dev.rget.core.Upload;
 import dev.rget.core.upload.TusUpload;
+import dev.rget.core.upload.UploadOptions;
 import dev.rget.core.upload.UploadState;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
  * {@code rget upload FILE URL}: sends FILE to a tus 1.0.0 creation URL (such as
- * {@code rget serve --uploads}) with {@link TusUpload}; run again after an interruption, it asks
- * the server for its offset and sends the rest.
+ * {@code rget serve --uploads}) with {@link Rget#upload}; run again after an interruption, it
+ * asks the server for its offset and sends the rest. Ctrl-C stops it at once (exit 130).
  */
 @Command(name = "upload", mixinStandardHelpOptions = true,
     description = "Upload FILE to a tus 1.0.0 endpoint (for example http://host:8080/uploads/ of"
         + " 'rget serve --uploads'). Interrupted at any moment, the same command run again resumes"
-        + " from what the server holds. The upload URL is remembered under"
-        + " ~/.local/state/rget/uploads (or $XDG_STATE_HOME/rget/uploads); never the token.",
-    footer = {"", "Exit codes: 0 done; 2 usage; 3 network; 4 HTTP error status (401 for a wrong"
-        + " token); 5 local file; 8 the server broke the tus protocol; 130 interrupted."})
+        + " from what the server holds; a dropped connection or a restarting server is retried"
+        + " (--retries). The upload URL is remembered under ~/.local/state/rget/uploads (or"
+        + " $XDG_STATE_HOME/rget/uploads); never the token.",
+    footer = {"", "Exit codes: 0 done; 2 usage; 3 network (after the retries); 4 HTTP error status"
+        + " (401 for a wrong token); 5 local file; 8 the server broke the tus protocol;"
+        + " 130 interrupted."})
 public final class UploadCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The file to send.")
   Path file;
@@ -38,9 +47,14 @@ public final class UploadCommand implements Callable<Integer> {
           + " Never printed or stored.")
   String token;
 
-  @Option(names = "--chunk-size", paramLabel = "SIZE", defaultValue = "8m",
-      description = "Bytes per PATCH request (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--chunk-size", paramLabel = "SIZE",
+      description = "Bytes per PATCH request (default: 1/128 of the file, 1m to 16m).")
   String chunkSize;
+
+  @Option(names = "--retries", paramLabel = "N", defaultValue = "" + TusUpload.DEFAULT_RETRIES,
+      description = "Failed requests in a row (connection refused or dropped, 5xx) retried after"
+          + " a growing pause of up to 10 s before giving up (default: ${DEFAULT-VALUE}).")
+  int retries;
 
   @Option(names = "--state-dir", paramLabel = "DIR",
       description = "Where unfinished uploads are remembered (default: ~/.local/state/rget/uploads).")
@@ -50,7 +64,7 @@ public final class UploadCommand implements Callable<Integer> {
   boolean quiet;
 
   @Override
-  public Integer call() throws DownloadException {
+  public Integer call() throws Exception {
     PrintStream err = System.err;
     URI endpoint;
     try {
@@ -58,27 +72,90 @@ public final class UploadCommand implements Callable<Integer> {
     } catch (URISyntaxException e) {
       throw new DownloadException(FailureKind.USAGE, "bad URL: " + e.getMessage(), e);
     }
-    TusUpload.Builder b = TusUpload.builder(file, endpoint)
+    UploadOptions.Builder b = UploadOptions.builder()
         .stateDir(stateDir != null ? stateDir : UploadState.defaultDirectory())
         .token(token == null || token.isEmpty() ? null : token);
     try {
-      b.chunkSize(Units.parseSize(chunkSize));
+      if (chunkSize != null) {
+        b.chunkSize(Units.parseSize(chunkSize));
+      }
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.USAGE, "--chunk-size: " + e.getMessage(), e);
     }
-    boolean live = !quiet && System.console() != null;
-    if (live) {
-      b.listener((offset, length) -> err.print("\rrget: " + offset + " / " + length + " bytes ("
-          + (length == 0 ? 100 : offset * 100 / length) + "%)"));
+    try {
+      b.retries(retries);
+    } catch (IllegalArgumentException e) {
+      throw new DownloadException(FailureKind.USAGE, "--retries: " + e.getMessage(), e);
     }
-    TusUpload.Result r = b.build().run();
-    if (live) {
-      err.println();
-    }
+    ProgressDisplay[] shown = new ProgressDisplay[1];
     if (!quiet) {
-      err.println("rget: uploaded " + file.getFileName() + " (" + r.length() + " bytes"
-          + (r.resumedFrom() > 0 ? ", resumed at " + r.resumedFrom() : "") + ") to " + SafeText.withoutPassword(r.uploadUrl()));
+      int most = retries;
+      b.retryListener((failures, pause, cause) -> {
+        String line = String.format(Locale.ROOT, "%s; retry %d of %d in %.1f s", cause.getMessage(),
+            failures, most, pause.toMillis() / 1000.0);
+        ProgressDisplay d = shown[0];
+        if (d != null) {
+          d.notice(line);
+        } else {
+          err.println("rget: note: " + SafeText.of(line));
+        }
+      });
     }
-    return ExitCodes.OK;
+    Upload up = Rget.upload(file, endpoint, b.build());
+    ProgressDisplay display = quiet ? null
+        : new ProgressDisplay(up::progress, err, System.console() != null);
+    shown[0] = display;
+    Thread hook = cancelOnSignal(up);
+    try {
+      TusUpload.Result r = await(up);
+      if (display != null) {
+        display.close();
+      }
+      if (!quiet) {
+        double secs = Math.max(1e-3, up.progress().elapsed().toNanos() / 1e9);
+        err.println(String.format(Locale.ROOT, "rget: uploaded %s (%s in %.1f s%s) to %s",
+            SafeText.of(file.getFileName().toString()), Units.bytes(r.length()), secs,
+            r.resumedFrom() > 0 ? ", resumed at " + Units.bytes(r.resumedFrom()) : "",
+            SafeText.withoutPassword(r.uploadUrl())));
+      }
+      return ExitCodes.OK;
+    } finally {
+      if (display != null) {
+        display.close();
+      }
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running.
+      }
+    }
+  }
+
+  private static TusUpload.Result await(Upload up) throws Exception {
+    try {
+      return up.result().get();
+    } catch (ExecutionException | CompletionException e) {
+      if (e.getCause() instanceof Exception ex) {
+        throw ex;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * On SIGINT/SIGTERM, stop the upload and wait briefly for it to end; the state file (the upload
+   * URL) was written when the upload was created, and the offset lives on the server.
+   */
+  private static Thread cancelOnSignal(Upload up) {
+    Thread hook = new Thread(() -> {
+      up.cancel();
+      try {
+        up.result().handle((r, e) -> null).get(500, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        // Exiting anyway: what the server holds is what the next run resumes from.
+      }
+    }, "rget-upload-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    return hook;
   }
 }

@@ -181,6 +181,35 @@ class UploadCommandTest {
   }
 
   @Test
+  void aServerThatKeepsDroppingIsExit3WithOneLineAfterTheRetries() throws Exception {
+    Path file = write("z.bin", random(1000, 8));
+    try (StallingTusServer dropping = new StallingTusServer(StallingTusServer.Mode.DROP)) {
+      Run r = rget("upload", file.toString(), dropping.endpoint(), "--retries", "1",
+          "--state-dir", stateDir.toString(), "-q");
+      assertThat(r.code).isEqualTo(3);
+      assertThat(r.stderr.lines().filter(l -> !l.isBlank()).toList()).as(r.stderr).hasSize(1)
+          .first().asString().contains("gave up after 1 retry: POST");
+      assertThat(dropping.connections.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void eachRetryIsANoticeUnlessQuiet() throws Exception {
+    Path file = write("n.bin", random(1000, 9));
+    try (StallingTusServer dropping = new StallingTusServer(StallingTusServer.Mode.DROP)) {
+      Run r = rget("upload", file.toString(), dropping.endpoint(), "--retries", "2",
+          "--state-dir", stateDir.toString());
+      assertThat(r.code).isEqualTo(3);
+      // (A progress line every 5 s, if the machine is that slow, is not what this looks at.)
+      List<String> lines = r.stderr.lines().filter(l -> l.startsWith("rget:")).toList();
+      assertThat(lines).as(r.stderr).hasSize(3);
+      assertThat(lines.get(0)).startsWith("rget: note: POST ").contains("retry 1 of 2 in");
+      assertThat(lines.get(1)).startsWith("rget: note: POST ").contains("retry 2 of 2 in");
+      assertThat(lines.get(2)).contains("gave up after 2 retries");
+    }
+  }
+
+  @Test
   void missingFileIsExit5AndBadUrlIsExit2() throws Exception {
     assertThat(rget("upload", work.resolve("nope").toString(), endpoint.toString(),
         "--state-dir", stateDir.toString(), "-q").code).isEqualTo(5);

@@ -5,6 +5,8 @@ import dev.rget.core.http.HttpUrl;
 import dev.rget.core.transport.Http1Transport;
 import dev.rget.core.transport.Http2Transport;
 import dev.rget.core.transport.Transport;
+import dev.rget.core.upload.UploadJob;
+import dev.rget.core.upload.UploadOptions;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -45,6 +47,16 @@ public final class Rget {
   public static Download download(URI uri, Path target, boolean targetIsDirectory,
       DownloadOptions options, Transport shared) {
     return new DownloadJob(uri, target, targetIsDirectory, options, shared, false).start();
+  }
+
+  /**
+   * Starts uploading {@code file} to the tus 1.0.0 creation URL {@code endpoint} (for example
+   * {@code http://host:8080/uploads/} of {@code rget serve --uploads}). The upload URL is
+   * remembered in {@link UploadOptions#stateDir()}, keyed on the file's path and the endpoint, so
+   * the same call after a crash resumes from what the server holds.
+   */
+  public static Upload upload(Path file, URI endpoint, UploadOptions options) {
+    return UploadJob.start(file, endpoint, options);
   }
 
   /**

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP relay on loopback that cuts connections short: it forwards bytes both ways between a
@@ -24,6 +25,7 @@ public final class CuttingRelay implements AutoCloseable {
   private final long cutAfter;
   private final AtomicInteger cutsLeft;
   private final AtomicInteger cutsDone = new AtomicInteger();
+  private final AtomicLong bytesUp = new AtomicLong();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   private final Thread acceptor;
 
@@ -53,6 +55,11 @@ public final class CuttingRelay implements AutoCloseable {
     return cutsDone.get();
   }
 
+  /** Bytes forwarded from clients to the target so far, over all connections. */
+  public long bytesUp() {
+    return bytesUp.get();
+  }
+
   private void acceptLoop() {
     while (!listener.isClosed()) {
       try {
@@ -72,6 +79,7 @@ public final class CuttingRelay implements AutoCloseable {
   }
 
   private void pump(Socket from, Socket to, long limit, String name) {
+    boolean up = name.equals("up");
     Thread t = new Thread(() -> {
       byte[] buf = new byte[16 * 1024];
       long sent = 0;
@@ -81,6 +89,9 @@ public final class CuttingRelay implements AutoCloseable {
           int allowed = (int) Math.min(n, limit - sent);
           out.write(buf, 0, allowed);
           sent += allowed;
+          if (up) {
+            bytesUp.addAndGet(allowed);
+          }
           if (sent >= limit) {
             cutsDone.incrementAndGet();
             break;

@@ -1,0 +1,331 @@
+package dev.rget.core.upload;
+
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Sends the tus requests of an upload to a plain {@code http://} server over one kept-alive
+ * connection, a {@code PATCH} body going from the file to the socket without passing through the
+ * JVM's heap ({@link FileChannel#transferTo}, sendfile on Linux). The JDK's HTTP client spent more
+ * CPU than the hashing on that hot path, and about a second of start-up (its TLS defaults) before
+ * the first byte. The response head is read strictly and bounded (every byte from the network is
+ * hostile); a response body, if any, is read and dropped when small, else the connection is
+ * closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
+ * another thread ends a send at once.
+ */
+final class PlainHttp implements Closeable {
+  /**
+   * What the server answered.
+   *
+   * @param status the final status code
+   * @param headers lower-case names to their values in order of arrival
+   */
+  record Answer(int status, Map<String, List<String>> headers) {}
+
+  private static final int MAX_HEAD = 16 * 1024;
+  private static final int MAX_DROPPED_BODY = 64 * 1024;
+  private static final long SLICE = 1 << 20;
+
+  private final InetSocketAddress address;
+  private final String hostHeader;
+  private final Duration connectTimeout;
+  private final Duration stallTimeout;
+  private SocketChannel channel;
+  /**
+   * The connection's input, buffered: a response head is parsed byte by byte, and each read of
+   * the socket's own stream is a system call or more. Kept with the connection, since a read may
+   * take bytes of the next response.
+   */
+  private InputStream input;
+  private volatile SocketChannel inUse;
+  private volatile long lastProgressNanos;
+  /** Whether the request in flight got a first response byte. */
+  private boolean answered;
+  /** Set when the watchdog closed a send that made no progress. */
+  private volatile boolean stalled;
+  /** Set by {@link #abort()}: no more attempts. */
+  private volatile boolean aborted;
+
+  PlainHttp(URI url, Duration connectTimeout, Duration stallTimeout) {
+    int port = url.getPort() < 0 ? 80 : url.getPort();
+    this.address = InetSocketAddress.createUnresolved(url.getHost(), port);
+    this.hostHeader = (url.getRawAuthority().contains("@")
+        ? url.getRawAuthority().substring(url.getRawAuthority().lastIndexOf('@') + 1)
+        : url.getRawAuthority());
+    this.connectTimeout = connectTimeout;
+    this.stallTimeout = stallTimeout;
+  }
+
+  /**
+   * Sends {@code method url} with {@code headers} and, when {@code file} is not null,
+   * {@code length} bytes of it from {@code position} as the body; reads the response head.
+   * {@code url} must have this sender's host and port.
+   *
+   * @throws IOException when the connection fails, stalls, is aborted, or the answer is not HTTP
+   */
+  Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
+      long length) throws IOException {
+    boolean reused = channel != null && channel.isOpen();
+    try {
+      return sendOnce(method, url, headers, file, position, length);
+    } catch (IOException e) {
+      // A kept-alive connection the server closed while idle fails before any answer: that is
+      // not the server failing this request, so try once more on a new connection.
+      if (reused && !answered && !aborted && !stalled) {
+        return sendOnce(method, url, headers, file, position, length);
+      }
+      throw e;
+    }
+  }
+
+  private Answer sendOnce(String method, URI url, Map<String, String> headers, FileChannel file,
+      long position, long length) throws IOException {
+    answered = false;
+    stalled = false;
+    SocketChannel ch = connection();
+    inUse = ch;
+    lastProgressNanos = System.nanoTime();
+    watch(ch);
+    boolean keep = false;
+    try {
+      StringBuilder head = new StringBuilder(512);
+      String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+      if (url.getRawQuery() != null) {
+        target += "?" + url.getRawQuery();
+      }
+      head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+      for (Map.Entry<String, String> h : headers.entrySet()) {
+        head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+      }
+      if (file != null || method.equals("POST")) {
+        head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
+      }
+      head.append("\r\n");
+      ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+      while (hb.hasRemaining()) {
+        ch.write(hb);
+      }
+      long sent = 0;
+      while (file != null && sent < length) {
+        long n = file.transferTo(position + sent, Math.min(SLICE, length - sent), ch);
+        if (n <= 0) {
+          if (position + sent >= file.size()) {
+            throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
+          }
+          continue;
+        }
+        sent += n;
+        lastProgressNanos = System.nanoTime();
+      }
+      Response r = readResponse(method.equals("HEAD"));
+      keep = r.keepAlive;
+      return new Answer(r.status, r.headers);
+    } finally {
+      inUse = null;
+      if (!keep) {
+        closeChannel();
+      }
+    }
+  }
+
+  /** Ends a send in progress from another thread (its {@link #send} then throws). */
+  void abort() {
+    aborted = true;
+    SocketChannel ch = inUse;
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // Closing to stop: the sender sees the closed channel either way.
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closeChannel();
+  }
+
+  private SocketChannel connection() throws IOException {
+    if (channel != null && channel.isOpen()) {
+      return channel;
+    }
+    InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
+    if (resolved.isUnresolved()) {
+      throw new IOException("cannot resolve " + address.getHostString());
+    }
+    SocketChannel ch = SocketChannel.open();
+    try {
+      ch.socket().setTcpNoDelay(true);
+      ch.socket().connect(resolved, (int) connectTimeout.toMillis());
+      // Reads through the socket's stream honour this; writes are watched by watch().
+      ch.socket().setSoTimeout((int) stallTimeout.toMillis());
+    } catch (IOException e) {
+      ch.close();
+      throw e;
+    }
+    channel = ch;
+    input = new BufferedInputStream(ch.socket().getInputStream(), 8192);
+    return ch;
+  }
+
+  private void closeChannel() {
+    SocketChannel ch = channel;
+    channel = null;
+    input = null;
+    if (ch != null) {
+      try {
+        ch.close();
+      } catch (IOException e) {
+        // Dropping a connection we will not use again.
+      }
+    }
+  }
+
+  /** Closes {@code ch} if a send on it makes no progress for the stall timeout. */
+  private void watch(SocketChannel ch) {
+    long period = Math.max(100, stallTimeout.toMillis() / 4);
+    CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
+      if (inUse != ch) {
+        return; // that send is over
+      }
+      if (System.nanoTime() - lastProgressNanos > stallTimeout.toNanos()) {
+        stalled = true;
+        try {
+          ch.close();
+        } catch (IOException e) {
+          // Closing to stop a stalled send: the sender sees the closed channel either way.
+        }
+      } else {
+        watch(ch);
+      }
+    });
+  }
+
+  private record Response(int status, Map<String, List<String>> headers, boolean keepAlive) {}
+
+  private Response readResponse(boolean head) throws IOException {
+    InputStream in = input;
+    while (true) {
+      Response r = parse(readHead(in));
+      lastProgressNanos = System.nanoTime();
+      if (r.status >= 100 && r.status < 200) {
+        continue; // an interim response: the final one follows
+      }
+      long bodyLength = head || r.status == 204 || r.status == 304 ? 0 : contentLength(r.headers);
+      boolean keep = r.keepAlive && bodyLength >= 0 && bodyLength <= MAX_DROPPED_BODY;
+      if (keep) {
+        long left = bodyLength;
+        byte[] drop = new byte[(int) Math.min(bodyLength, 8192) + 1];
+        while (left > 0) {
+          int n = in.read(drop, 0, (int) Math.min(drop.length, left));
+          if (n < 0) {
+            keep = false;
+            break;
+          }
+          left -= n;
+        }
+      }
+      return new Response(r.status, r.headers, keep);
+    }
+  }
+
+  private String readHead(InputStream in) throws IOException {
+    byte[] buf = new byte[MAX_HEAD];
+    int len = 0;
+    while (true) {
+      int c;
+      try {
+        c = in.read();
+      } catch (SocketTimeoutException e) {
+        throw new IOException("no response within the stall timeout", e);
+      }
+      if (c < 0) {
+        throw new IOException("connection closed before a response" + (len > 0 ? " head ended" : ""));
+      }
+      answered = true;
+      if (len == buf.length) {
+        throw new IOException("response head longer than " + MAX_HEAD + " bytes");
+      }
+      buf[len++] = (byte) c;
+      if (len >= 4 && buf[len - 4] == '\r' && buf[len - 3] == '\n' && buf[len - 2] == '\r' && buf[len - 1] == '\n') {
+        return new String(buf, 0, len - 4, StandardCharsets.ISO_8859_1);
+      }
+    }
+  }
+
+  /** Status, headers and whether the connection may stay open, from a response head. */
+  static Response parse(String head) throws IOException {
+    String[] lines = head.split("\r\n", -1);
+    String status = lines[0];
+    if (!(status.startsWith("HTTP/1.1 ") || status.startsWith("HTTP/1.0 ")) || status.length() < 12
+        || (status.length() > 12 && status.charAt(12) != ' ')) {
+      throw new IOException("not an HTTP/1.x status line");
+    }
+    int code = 0;
+    for (int i = 9; i < 12; i++) {
+      char c = status.charAt(i);
+      if (c < '0' || c > '9') {
+        throw new IOException("bad status line");
+      }
+      code = code * 10 + (c - '0');
+    }
+    boolean keep = status.startsWith("HTTP/1.1 ");
+    Map<String, List<String>> headers = new HashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      String line = lines[i];
+      int colon = line.indexOf(':');
+      if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+        throw new IOException("bad header line in the response");
+      }
+      String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+      String value = line.substring(colon + 1).strip();
+      headers.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      if (name.equals("connection") && value.toLowerCase(Locale.ROOT).contains("close")) {
+        keep = false;
+      } else if (name.equals("transfer-encoding")) {
+        keep = false; // a framed body this class does not read: do not reuse the connection
+      }
+    }
+    return new Response(code, headers, keep);
+  }
+
+  /**
+   * The Content-Length; -1 when absent (the body then runs to the end of the connection) or
+   * unusable (several, or not a number).
+   */
+  private static long contentLength(Map<String, List<String>> headers) {
+    List<String> v = headers.get("content-length");
+    return v == null || v.size() != 1 ? -1 : parseNumber(v.get(0));
+  }
+
+  /** A non-negative decimal of at most 18 digits, else -1. */
+  private static long parseNumber(String v) {
+    if (v.isEmpty() || v.length() > 18) {
+      return -1;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return Long.parseLong(v);
+  }
+}
