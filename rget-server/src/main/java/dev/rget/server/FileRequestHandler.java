@@ -130,6 +130,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (!busy) {
       ctx.read(); // a partial request, or draining: keep reading
+    } else if (upload != null) {
+      upload.readComplete(); // an upload body: the exchange decides whether to read on
     }
   }
 

@@ -200,7 +200,9 @@ final class RequestDecoder extends HttpRequestDecoder {
   public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
     if (paused) {
       // ByteToMessageDecoder would ask for more input when a read produced no message; while a
-      // reply is pending nothing more is read.
+      // reply is pending nothing more is read. Skipping it also leaves its note that a message was
+      // decoded set until a later read completes, so the reads of an upload body are asked for by
+      // UploadExchange.readComplete, never left to that rule.
       ctx.fireChannelReadComplete();
       return;
     }

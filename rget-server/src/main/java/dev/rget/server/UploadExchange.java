@@ -105,8 +105,8 @@ final class UploadExchange {
           ctx.close();
           return;
         }
-        if (!bodyEnded && queued < Limits.UPLOAD_QUEUED) {
-          ctx.read();
+        if (!bodyEnded) {
+          readOrPause();
         }
       }
       pump();
@@ -150,13 +150,30 @@ final class UploadExchange {
     if (writer == null) {
       return; // the body of a request not yet decided: an empty body that came with the head
     }
-    pump();
-    if (!bodyEnded) {
-      if (queued < Limits.UPLOAD_QUEUED) {
-        ctx.read();
-      } else {
-        readPaused = true;
-      }
+    pump(); // the next read is asked for when this one is complete: readComplete
+  }
+
+  /**
+   * A read from the connection was decoded (on the event loop). While the body is wanted, the next
+   * read is asked for here, whatever this one decoded to: a read may hold only chunk framing (a
+   * chunk-size line, the CRLF after a chunk's data) and so bring no content at all. Asking only when
+   * content arrives would then leave the connection unread for good, since the decoder's own "read
+   * again when nothing was decoded" cannot be relied on: what it remembers of having decoded
+   * something outlives the pause after the request head and after {@link RequestDecoder#resumeBody()}.
+   */
+  void readComplete() {
+    if (writer == null || done || bodyEnded || connectionGone) {
+      return; // not decided yet (started() asks for the first read), or nothing more to read
+    }
+    readOrPause();
+  }
+
+  /** Asks for the next read, or pauses reading while too much waits for the disk (written() resumes). */
+  private void readOrPause() {
+    if (queued < Limits.UPLOAD_QUEUED) {
+      ctx.read();
+    } else {
+      readPaused = true;
     }
   }
 
