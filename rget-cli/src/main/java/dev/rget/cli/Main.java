@@ -1,8 +1,11 @@
 package dev.rget.cli;
 
+import java.util.List;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 
 /** Entry point of the {@code rget} command: dispatches to {@code get}, {@code serve}, {@code demo}, {@code daemon},
  * {@code upload}. */
@@ -10,12 +13,12 @@ import picocli.CommandLine.Command;
     name = "rget",
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
-    description = "Resumable, parallel HTTP downloads, and a range-complete file server.",
-    subcommands = {GetCommand.class, ServeCommand.class, DemoCommand.class, DaemonCommand.class,
-        UploadCommand.class})
+    description = "Resumable, parallel HTTP downloads, and a range-complete file server.")
 public final class Main implements Runnable {
   /** What {@code rget --version} prints. */
   static final String VERSION = "rget 0.1.0";
+  /** The subcommands, in the order the help lists them (see {@link #newCommand}). */
+  static final List<String> COMMANDS = List.of("get", "serve", "demo", "daemon", "upload");
   private static final Set<String> SUBCOMMANDS = Set.of("get", "serve", "demo", "daemon", "upload", "help");
 
   /** Runs the command line and exits with its exit code. */
@@ -32,12 +35,40 @@ public final class Main implements Runnable {
       System.out.println(VERSION);
       return ExitCodes.OK;
     }
+    String[] line = shorthand(args);
     CommandLine cli = new CommandLine(new Main());
+    // picocli builds a command's model, by reflection over its classes, when it is added: only
+    // the command being run is added (for `rget get` that halves the start-up work), all of
+    // them when the line names none (help, a usage error), so that those list every command.
+    for (String name : line.length > 0 && COMMANDS.contains(line[0]) ? List.of(line[0])
+        : COMMANDS) {
+      cli.addSubcommand(name, newCommand(name));
+    }
+    // Set after the subcommands are added: picocli passes these settings down to the commands
+    // present at the time.
     cli.setExitCodeExceptionMapper(ExitCodes::forException);
     cli.setExecutionExceptionHandler(ExitCodes::handle);
     cli.getCommandSpec().exitCodeOnInvalidInput(ExitCodes.USAGE);
     cli.setParameterExceptionHandler(ExitCodes::usage);
-    return cli.execute(shorthand(args));
+    return cli.execute(line);
+  }
+
+  /** A new instance of the subcommand {@code name}, one of {@link #COMMANDS}. */
+  static Object newCommand(String name) {
+    switch (name) {
+      case "get":
+        return new GetCommand();
+      case "serve":
+        return new ServeCommand();
+      case "demo":
+        return new DemoCommand();
+      case "daemon":
+        return new DaemonCommand();
+      case "upload":
+        return new UploadCommand();
+      default:
+        throw new IllegalArgumentException("no command " + name);
+    }
   }
 
   /** {@code rget --version} or {@code rget -V}, alone: picocli would print {@link #VERSION} too. */
@@ -56,8 +87,11 @@ public final class Main implements Runnable {
     return args;
   }
 
+  @Spec CommandSpec spec;
+
   @Override
   public void run() {
-    new CommandLine(this).usage(System.err);
+    // This command line's own model, with every subcommand (a new one would list none).
+    spec.commandLine().usage(System.err);
   }
 }

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * {@code rget --version} is answered before picocli loads (the start-up target of issue 10), and
- * says exactly what picocli would say.
+ * What start-up loads (the start-up target of issue 10): {@code rget --version} is answered
+ * before picocli loads, and says exactly what picocli would say; a subcommand builds the model of
+ * that command only, while the help still lists them all.
  */
 @Timeout(60)
-class VersionFastPathTest {
+class StartupPathTest {
   @TempDir Path dir;
 
   @Test
@@ -61,15 +62,49 @@ class VersionFastPathTest {
     assertThat(help.loaded).anyMatch(l -> l.contains(" picocli.CommandLine "));
   }
 
+  @Test
+  void aSubcommandLoadsOnlyItsOwnCommandClass() throws Exception {
+    Run get = runJvm("get", "--help");
+    assertThat(get.code).isZero();
+    assertThat(get.stdout).contains("Usage: rget get");
+    assertThat(get.loaded).anyMatch(l -> l.contains(" dev.rget.cli.GetCommand "))
+        .noneMatch(l -> l.contains(" dev.rget.cli.ServeCommand "))
+        .noneMatch(l -> l.contains(" dev.rget.cli.DaemonCommand "))
+        .noneMatch(l -> l.contains(" dev.rget.cli.UploadCommand "));
+  }
+
+  @Test
+  void theHelpStillListsEveryCommandInOrder() {
+    PrintStream saved = System.out;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run("--help")).isZero();
+    } finally {
+      System.setOut(saved);
+    }
+    List<String> listed = out.toString(StandardCharsets.UTF_8).lines()
+        .dropWhile(l -> !l.equals("Commands:")).skip(1)
+        .filter(l -> l.startsWith("  ") && !l.startsWith("   "))
+        .map(l -> l.strip().split(" ")[0]).toList();
+    assertThat(listed).containsExactlyElementsOf(Main.COMMANDS);
+  }
+
   private record Run(int code, String stdout, List<String> loaded) {}
 
-  /** Runs {@code Main ARG} in a new JVM on this test's class path, logging every class loaded. */
-  private Run runJvm(String arg) throws IOException, InterruptedException {
-    Path log = dir.resolve("classes-" + arg.replace("-", "") + ".txt");
-    Path stdout = dir.resolve("stdout-" + arg.replace("-", "") + ".txt");
+  private int runs;
+
+  /** Runs {@code Main ARGS} in a new JVM on this test's class path, logging every class loaded. */
+  private Run runJvm(String... args) throws IOException, InterruptedException {
+    int n = runs++;
+    Path log = dir.resolve("classes-" + n + ".txt");
+    Path stdout = dir.resolve("stdout-" + n + ".txt");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process p = new ProcessBuilder(java, "-Xshare:auto", "-Xlog:class+load=info:file=" + log,
-        "-cp", System.getProperty("java.class.path"), Main.class.getName(), arg)
+    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xshare:auto",
+        "-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd)
         .redirectOutput(stdout.toFile())
         .redirectError(ProcessBuilder.Redirect.DISCARD)
         .start();
