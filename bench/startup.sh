@@ -59,7 +59,7 @@ CMDS=("java -version" "$RGET --version" "$RGET --help")
 PRE=(: : :)
 if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
   printf x >"$WORK/www/one.bin"
-  nginx_start "$WORK/nginx" "$WORK/www" 2>"$RAW/nginx.log"
+  nginx_start "$WORK/nginx" "$WORK/www"
   NAMES+=("rget get (1 byte)")
   CMDS+=("$RGET get $BASE/plain/one.bin -o $WORK/dl/one.bin -q")
   PRE+=("rm -f $WORK/dl/one.bin")
