@@ -29,12 +29,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -425,51 +424,54 @@ public final class GetCommand implements Callable<Integer> {
     Path target = (dir != null ? dir : Path.of("")).toAbsolutePath();
     NoticeSink sink = new NoticeSink(err, quiet);
     DownloadOptions opts = options.notices(sink).hostLimiter(new HostLimiter(maxPerHost)).build();
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(jobs, Math.max(1, uris.size())));
-    List<Download> running = java.util.Collections.synchronizedList(new ArrayList<>());
-    Thread hook = cancelOnSignal(running);
+    int[] codes;
+    try (Transport shared = Rget.newTransport(opts)) {
+      Map<Download, JsonProgress> lines = new ConcurrentHashMap<>(); // --json: one per download
+      ListRun run = new ListRun(uris, jobs, u -> Rget.download(u, target, true, opts, shared),
+          new ListRun.Listener() {
+            @Override
+            public void started(URI uri, Download d) {
+              if (json) {
+                lines.put(d, new JsonProgress(d, uri, target, System.out));
+              }
+            }
+
+            @Override
+            public void done(URI uri, Download d, DownloadResult r) {
+              JsonProgress l = lines.remove(d);
+              if (l != null) {
+                l.complete(r);
+                l.close();
+              } else if (!quiet) {
+                err.println(summary(r));
+              }
+            }
+
+            @Override
+            public void failed(URI uri, Download d, DownloadException e) {
+              JsonProgress l = d == null ? null : lines.remove(d);
+              if (l != null) {
+                l.failed(e);
+                l.close();
+              }
+              err.println("rget: " + SafeText.of(uri) + ": " + SafeText.of(e.getMessage()));
+            }
+          });
+      Thread hook = cancelOnSignal(run::running, run::cancel);
+      try {
+        codes = run.run();
+      } finally {
+        removeHook(hook);
+      }
+    }
     int worst = ExitCodes.OK;
     int ok = 0;
-    try (Transport shared = Rget.newTransport(opts)) {
-      List<Future<Integer>> results = new ArrayList<>();
-      for (URI u : uris) {
-        results.add(pool.submit(() -> {
-          Download d = Rget.download(u, target, true, opts, shared);
-          running.add(d);
-          JsonProgress lines = json ? new JsonProgress(d, u, target, System.out) : null;
-          try {
-            DownloadResult r = await(d);
-            if (lines != null) {
-              lines.complete(r);
-            } else if (!quiet) {
-              err.println(summary(r));
-            }
-            return ExitCodes.OK;
-          } catch (DownloadException e) {
-            if (lines != null) {
-              lines.failed(e);
-            }
-            err.println("rget: " + SafeText.of(u) + ": " + SafeText.of(e.getMessage()));
-            return e.kind().exitCode();
-          } finally {
-            if (lines != null) {
-              lines.close();
-            }
-            running.remove(d);
-          }
-        }));
+    for (int code : codes) {
+      if (code == ExitCodes.OK) {
+        ok++;
+      } else if (worst == ExitCodes.OK) {
+        worst = code;
       }
-      for (Future<Integer> f : results) {
-        int code = f.get();
-        if (code == ExitCodes.OK) {
-          ok++;
-        } else if (worst == ExitCodes.OK) {
-          worst = code;
-        }
-      }
-    } finally {
-      pool.shutdownNow();
-      removeHook(hook);
     }
     if ((!quiet && !json) || worst != ExitCodes.OK) {
       err.println("rget: " + ok + " of " + uris.size() + " files downloaded");
@@ -501,12 +503,17 @@ public final class GetCommand implements Callable<Integer> {
    * next run resumes from where this one stopped.
    */
   private static Thread cancelOnSignal(List<Download> downloads) {
+    return cancelOnSignal(() -> downloads, () -> downloads.forEach(Download::cancel));
+  }
+
+  /**
+   * @param downloads the downloads running when the signal comes
+   * @param cancel cancels them (and, for a list, starts no more)
+   */
+  private static Thread cancelOnSignal(Supplier<List<Download>> downloads, Runnable cancel) {
     Thread hook = new Thread(() -> {
-      List<Download> snapshot;
-      synchronized (downloads) {
-        snapshot = new ArrayList<>(downloads);
-      }
-      snapshot.forEach(Download::cancel);
+      List<Download> snapshot = List.copyOf(downloads.get());
+      cancel.run();
       for (Download d : snapshot) {
         try {
           d.result().handle((r, e) -> null).get(5, TimeUnit.SECONDS);
