@@ -53,6 +53,34 @@ class GetJsonTest {
   }
 
   @Test
+  void aListGivesEachDownloadItsOwnLinesAndAFinalLineEach() throws Exception {
+    Content a = Content.pseudoRandom(100_000, 1);
+    Content b = Content.pseudoRandom(200_000, 2);
+    server.put("/a.bin", Resource.builder(a).build());
+    server.put("/b.bin", Resource.builder(b).build());
+    Path list = dir.resolve("list.txt");
+    Files.writeString(list, server.url("/a.bin") + "\n" + server.url("/missing.bin") + "\n"
+        + server.url("/b.bin") + "\n");
+    Path into = Files.createDirectory(dir.resolve("into"));
+    Run r = rget("get", "--json", "-j", "2", "-i", list.toString(), "-d", into.toString());
+    assertThat(r.exit()).as(r.err()).isEqualTo(4); // the 404
+    List<Matcher> finals = new ArrayList<>();
+    for (String line : r.out()) {
+      Matcher m = parse(line);
+      if (!m.group(2).equals("active")) {
+        finals.add(m);
+      }
+    }
+    assertThat(finals).hasSize(3);
+    assertThat(finals.stream().map(m -> m.group(1)).distinct()).as("a gid per download").hasSize(3);
+    assertThat(finals.stream().filter(m -> m.group(2).equals("complete")).map(m -> m.group(3)))
+        .containsExactlyInAnyOrder("100000", "200000");
+    assertThat(finals.stream().filter(m -> m.group(2).equals("error"))).hasSize(1);
+    assertThat(Content.ofFile(into.resolve("a.bin")).sha256()).isEqualTo(a.sha256());
+    assertThat(Content.ofFile(into.resolve("b.bin")).sha256()).isEqualTo(b.sha256());
+  }
+
+  @Test
   void progressLinesThenASummaryAndNothingElseOnStdout() throws Exception {
     Content c = Content.pseudoRandom(3 << 20, 5);
     // About 3 s over 2 connections: at least two progress lines at one a second.
