@@ -173,7 +173,7 @@ public final class DownloadJob implements Download {
 
   private DownloadResult execute() throws IOException {
     RequestSender.checkUrl(url);
-    RedirectPolicy redirects = new RedirectPolicy(options);
+    RedirectPolicy redirects = new RedirectPolicy(options, url);
     redirects.checkStart(url);
     if (!targetIsDirectory) {
       // Checked before any request, so that a typo in -o costs no traffic.

@@ -3,33 +3,35 @@ package dev.rget.core.engine;
 import dev.rget.core.DownloadException;
 import dev.rget.core.DownloadOptions;
 import dev.rget.core.FailureKind;
-import java.net.Inet4Address;
-import java.net.Inet6Address;
-import java.net.InetAddress;
+import dev.rget.core.transport.TransportRequest;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
  * Decides whether a redirect may be followed: a downgrade from https to plain http is followed
  * with a notice (the rest of the transfer can be read and altered on the way) or refused with
- * {@link DownloadOptions#httpsOnly()}; a redirect into a loopback or private network is refused
- * with {@link DownloadOptions#refusePrivateRedirects()}.
+ * {@link DownloadOptions#httpsOnly()}. With {@link DownloadOptions#refusePrivateRedirects()}, every
+ * request to a host other than the start URL's (that is, one a redirect led to) must connect to a
+ * public address: the transport checks the address it actually connects to
+ * ({@link TransportRequest#publicAddressOnly()}), so a name that resolves differently between a
+ * check and the connection (DNS rebinding) cannot slip through.
  */
 final class RedirectPolicy {
   private final boolean httpsOnly;
   private final boolean refusePrivate;
+  private final String startHost;
   private final Consumer<String> notices;
   private boolean downgradeNoticed;
 
-  RedirectPolicy(DownloadOptions options) {
-    this(options.httpsOnly(), options.refusePrivateRedirects(), options.notices());
+  RedirectPolicy(DownloadOptions options, URI start) {
+    this(options.httpsOnly(), options.refusePrivateRedirects(), start, options.notices());
   }
 
-  RedirectPolicy(boolean httpsOnly, boolean refusePrivate, Consumer<String> notices) {
+  RedirectPolicy(boolean httpsOnly, boolean refusePrivate, URI start, Consumer<String> notices) {
     this.httpsOnly = httpsOnly;
     this.refusePrivate = refusePrivate;
+    this.startHost = start.getHost();
     this.notices = notices;
   }
 
@@ -46,22 +48,11 @@ final class RedirectPolicy {
             + " transfer is not encrypted");
       }
     }
-    if (refusePrivate) {
-      InetAddress[] addresses;
-      try {
-        addresses = InetAddress.getAllByName(to.getHost());
-      } catch (UnknownHostException e) {
-        throw new DownloadException(FailureKind.NETWORK, "unknown host " + to.getHost()
-            + " (redirected from " + from + ")", e);
-      }
-      for (InetAddress a : addresses) {
-        if (isPrivate(a)) {
-          throw new DownloadException(FailureKind.HTTP_STATUS, "refusing the redirect from "
-              + from + " to " + to + ": " + to.getHost() + " is the local or private address "
-              + a.getHostAddress());
-        }
-      }
-    }
+  }
+
+  /** Whether a request to {@code uri} may only connect to a public address. */
+  boolean publicOnly(URI uri) {
+    return refusePrivate && !String.valueOf(uri.getHost()).equalsIgnoreCase(startHost);
   }
 
   /** Checks the URL a download starts from. */
@@ -70,28 +61,6 @@ final class RedirectPolicy {
       throw new DownloadException(FailureKind.USAGE, "refusing " + uri + ": not https (https"
           + " only)");
     }
-  }
-
-  /**
-   * Whether {@code a} is loopback, unspecified, link-local, RFC 1918 private, shared address
-   * space (100.64.0.0/10) or IPv6 unique local (fc00::/7): an address a public server has no
-   * business sending a client to.
-   */
-  static boolean isPrivate(InetAddress a) {
-    if (a.isLoopbackAddress() || a.isAnyLocalAddress() || a.isLinkLocalAddress()
-        || a.isSiteLocalAddress()) {
-      return true;
-    }
-    byte[] b = a.getAddress();
-    if (a instanceof Inet4Address) {
-      int first = b[0] & 0xff;
-      int second = b[1] & 0xff;
-      return first == 0 || (first == 100 && second >= 64 && second <= 127);
-    }
-    if (a instanceof Inet6Address) {
-      return (b[0] & 0xfe) == 0xfc;
-    }
-    return false;
   }
 
   private static boolean isHttps(URI uri) {

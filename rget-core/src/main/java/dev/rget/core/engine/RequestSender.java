@@ -5,6 +5,7 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.HttpDate;
 import dev.rget.core.http.HttpUrl;
+import dev.rget.core.transport.PrivateAddress;
 import dev.rget.core.transport.ProxyException;
 import dev.rget.core.transport.StallException;
 import dev.rget.core.transport.Transport;
@@ -73,7 +74,11 @@ final class RequestSender {
       Map<String, String> sent = identity.headers(method, current, headers);
       takeSlot(current);
       try {
-        r = transport.send(new TransportRequest(method, current, sent));
+        r = transport.send(new TransportRequest(method, current, sent,
+            redirects.publicOnly(current)));
+      } catch (PrivateAddress.RefusedException e) {
+        throw new DownloadException(FailureKind.HTTP_STATUS, "refusing the redirect to "
+            + current + ": " + e.getMessage(), e);
       } catch (ProxyException e) {
         // The proxy's failure, named as such: the origin was never reached.
         if (e.reason() == ProxyException.Reason.TRANSIENT) {

@@ -84,7 +84,8 @@ public final class Http1Transport implements Transport {
     Proxy proxy = proxies.forUri(uri).orElse(null);
     // Connections through a proxy are never shared with direct ones, nor across proxies.
     String key = (https ? "https://" : "http://") + uri.getHost().toLowerCase(Locale.ROOT) + ":"
-        + port(uri) + (proxy == null ? "" : " via " + proxy.describe());
+        + port(uri) + (proxy == null ? "" : " via " + proxy.describe())
+        + (request.publicAddressOnly() ? " public" : "");
     // Plain http through an http proxy: the proxy gets the whole URL and its credentials.
     Proxy forwarding = proxy != null && proxy.kind() == Proxy.Kind.HTTP && !https ? proxy : null;
     byte[] head = requestHead(request, forwarding);
@@ -100,7 +101,7 @@ public final class Http1Transport implements Transport {
         pooled.wire.close();
       }
     }
-    Connection fresh = connect(uri, key, https, proxy);
+    Connection fresh = connect(uri, key, https, proxy, request.publicAddressOnly());
     try {
       return checkProxyAnswer(fresh.exchange(request, head), forwarding);
     } catch (IOException | RuntimeException e) {
@@ -184,16 +185,22 @@ public final class Http1Transport implements Transport {
     }
   }
 
-  private Connection connect(URI uri, String key, boolean https, Proxy proxy)
-      throws IOException {
+  private Connection connect(URI uri, String key, boolean https, Proxy proxy,
+      boolean publicOnly) throws IOException {
     NioSocket socket;
     if (proxy == null) {
       InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
       if (addr.isUnresolved()) {
         throw new UnknownHostException(uri.getHost());
       }
+      if (publicOnly) {
+        PrivateAddress.requirePublic(uri.getHost(), addr.getAddress());
+      }
       socket = NioSocket.connect(addr, connectTimeout);
     } else {
+      if (publicOnly) {
+        PrivateAddress.requirePublicByName(uri.getHost());
+      }
       socket = connectToProxy(proxy);
       try {
         if (proxy.kind() == Proxy.Kind.HTTP) {

@@ -91,7 +91,9 @@ public final class Http2Transport implements Transport {
       throw new IOException("transport closed");
     }
     List<HeaderField> fields = requestFields(request);
-    Origin origin = origins.computeIfAbsent(key(uri), k -> new Origin());
+    // Connections checked to be public are kept apart from the others.
+    Origin origin = origins.computeIfAbsent(key(uri) + (request.publicAddressOnly() ? " public" : ""),
+        k -> new Origin());
     Http2Connection conn;
     synchronized (origin) {
       if (HTTP11.equals(origin.protocol)) {
@@ -101,7 +103,7 @@ public final class Http2Transport implements Transport {
         if (conn == null) {
           // Connecting under the origin's lock: the other requests wait for this connection
           // instead of racing to open one each.
-          conn = connect(uri, origin);
+          conn = connect(uri, origin, request.publicAddressOnly());
           if (conn != null) {
             origin.connections.add(conn);
             if (!conn.tryReserve()) {
@@ -119,11 +121,14 @@ public final class Http2Transport implements Transport {
   }
 
   /** A new connection to the origin: HTTP/2 if the server picks it, else null (HTTP/1.1). */
-  private Http2Connection connect(URI uri, Origin origin) throws IOException {
+  private Http2Connection connect(URI uri, Origin origin, boolean publicOnly) throws IOException {
     int port = port(uri);
     InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port);
     if (addr.isUnresolved()) {
       throw new UnknownHostException(uri.getHost());
+    }
+    if (publicOnly) {
+      PrivateAddress.requirePublic(uri.getHost(), addr.getAddress());
     }
     NioSocket socket = NioSocket.connect(addr, connectTimeout);
     TlsWire wire;

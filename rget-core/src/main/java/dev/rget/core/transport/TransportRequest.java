@@ -10,12 +10,21 @@ import java.util.Map;
  * @param method {@code GET} or {@code HEAD}
  * @param uri absolute http or https URI
  * @param headers header name to value, in the order given
+ * @param publicAddressOnly the connection must go to a public address ({@link PrivateAddress}),
+ *     checked on the address connected to; a connection opened without that check is never
+ *     reused for such a request
  */
-public record TransportRequest(String method, URI uri, Map<String, String> headers) {
+public record TransportRequest(String method, URI uri, Map<String, String> headers,
+    boolean publicAddressOnly) {
 
   /** Copies the header map so the request stays immutable. */
   public TransportRequest {
     headers = Map.copyOf(new LinkedHashMap<>(headers));
+  }
+
+  /** A request that may go to any address. */
+  public TransportRequest(String method, URI uri, Map<String, String> headers) {
+    this(method, uri, headers, false);
   }
 
   /** The value of a header of this request, or {@code null}. */

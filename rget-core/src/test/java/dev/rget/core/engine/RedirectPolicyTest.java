@@ -2,6 +2,7 @@ package dev.rget.core.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rget.core.transport.PrivateAddress;
 import java.net.InetAddress;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -19,6 +20,6 @@ class RedirectPolicyTest {
       "93.184.216.34, false",
   })
   void privateAddressesAreRecognised(String address, boolean isPrivate) throws Exception {
-    assertThat(RedirectPolicy.isPrivate(InetAddress.getByName(address))).isEqualTo(isPrivate);
+    assertThat(PrivateAddress.is(InetAddress.getByName(address))).isEqualTo(isPrivate);
   }
 }
