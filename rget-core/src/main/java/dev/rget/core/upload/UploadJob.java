@@ -11,11 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Runs one {@link TusUpload} on an executor and is its {@link Upload} handle: the result future,
+ * Runs one {@link TusUpload} (or a {@link ParallelUpload} of several) on an executor and is its {@link Upload} handle: the result future,
  * progress from the server's confirmed offsets, and cancel.
  */
 public final class UploadJob implements Upload {
+  /** The single-stream upload, or null when {@link #parallel} runs. */
   private final TusUpload upload;
+  private final ParallelUpload parallel;
   private final String fileName;
   private final CompletableFuture<TusUpload.Result> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
@@ -24,8 +26,11 @@ public final class UploadJob implements Upload {
   /** The offset when this run first learnt it, to tell this run's rate from resumed bytes. */
   private volatile long base = -1;
 
-  private UploadJob(TusUpload.Builder builder, String fileName) throws DownloadException {
-    this.upload = builder.listener(this::progressed).build();
+  private UploadJob(TusUpload.Builder builder, String fileName, Path file, URI endpoint,
+      UploadOptions options) throws DownloadException {
+    TusUpload single = builder.listener(this::progressed).build();
+    this.upload = options.parallel() > 1 ? null : single;
+    this.parallel = options.parallel() > 1 ? ParallelUpload.of(file, endpoint, options, this::progressed) : null;
     this.fileName = fileName;
   }
 
@@ -40,7 +45,7 @@ public final class UploadJob implements Upload {
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     UploadJob job;
     try {
-      job = new UploadJob(b, name);
+      job = new UploadJob(b, name, file, endpoint, options);
     } catch (DownloadException e) {
       return failed(e);
     }
@@ -58,7 +63,7 @@ public final class UploadJob implements Upload {
 
   private void run() {
     try {
-      result.complete(upload.run());
+      result.complete(upload != null ? upload.run() : parallel.run());
     } catch (DownloadException e) {
       result.completeExceptionally(e);
     } catch (RuntimeException | Error e) {
@@ -92,7 +97,11 @@ public final class UploadJob implements Upload {
 
   @Override
   public void cancel() {
-    upload.cancel();
+    if (upload != null) {
+      upload.cancel();
+    } else {
+      parallel.cancel();
+    }
   }
 
   private static Upload failed(DownloadException e) {

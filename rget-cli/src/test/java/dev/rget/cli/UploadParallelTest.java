@@ -1,0 +1,186 @@
+package dev.rget.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.rget.core.upload.UploadState;
+import dev.rget.server.FileServer;
+import dev.rget.server.ServerConfig;
+import dev.rget.testkit.CuttingRelay;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code rget upload -n N} against {@code rget serve --uploads} on loopback: N partial uploads
+ * sent in parallel and joined by one final upload (N + 1 POSTs, counted in the server's access
+ * log), byte-exact; SIGKILLed in the parallel phase and run again, the parts resume and the server
+ * ends with exactly one file and no parts left; a file too small for parts goes as one stream
+ * with a notice.
+ */
+@Timeout(180)
+class UploadParallelTest {
+  private static final long MIB = 1 << 20;
+
+  @TempDir Path root;
+  @TempDir Path updir;
+  @TempDir Path work;
+  @TempDir Path stateDir;
+
+  private final ConcurrentLinkedQueue<String> log = new ConcurrentLinkedQueue<>();
+
+  private FileServer server() throws IOException {
+    return FileServer.start(ServerConfig.builder().root(root).bind("127.0.0.1").port(0)
+        .accessLogSink(log::add).uploads(updir).build());
+  }
+
+  @Test
+  void fourPartsInParallelAreByteExactWithFivePosts() throws Exception {
+    Path file = work.resolve("four.bin");
+    String sha = UploadKillTest.writeRandom(file, 40 * MIB + 12345, 4);
+    Run r;
+    try (FileServer server = server()) {
+      r = rget("upload", file.toString(), "http://127.0.0.1:" + server.port() + "/uploads/",
+          "-n", "4", "--chunk-size", "1m", "--state-dir", stateDir.toString());
+    }
+    // Closing the server wrote out its access log.
+    assertThat(r.code).as(r.stderr).isZero();
+    assertThat(r.stderr).doesNotContain("note:").contains("uploaded four.bin");
+    assertThat(UploadKillTest.sha256(updir.resolve("four.bin"))).isEqualTo(sha);
+    assertThat(count("POST")).as(String.join("\n", log)).isEqualTo(5);
+    // The four parts each sent their 10 MiB in 1 MiB PATCHes, from four connections at once.
+    assertThat(count("PATCH")).isEqualTo(4 * 11);
+    assertThat(userFiles()).containsExactly(updir.resolve("four.bin"));
+    assertThat(hiddenParts()).isEmpty();
+    try (var left = Files.list(stateDir)) {
+      assertThat(left).as("state forgotten once done").isEmpty();
+    }
+  }
+
+  @Test
+  void tooSmallForPartsGoesAsOneStreamWithANotice() throws Exception {
+    Path file = work.resolve("small.bin");
+    String sha = UploadKillTest.writeRandom(file, 6 * MIB, 5);
+    Run r;
+    try (FileServer server = server()) {
+      r = rget("upload", file.toString(), "http://127.0.0.1:" + server.port() + "/uploads/",
+          "-n", "4", "--state-dir", stateDir.toString());
+    }
+    assertThat(r.code).as(r.stderr).isZero();
+    assertThat(r.stderr).contains("note: the file is too small for 4 parts");
+    assertThat(UploadKillTest.sha256(updir.resolve("small.bin"))).isEqualTo(sha);
+    assertThat(count("POST")).isEqualTo(1);
+  }
+
+  @Test
+  void noticeIsSilentWithQuiet() throws Exception {
+    Path file = work.resolve("quiet.bin");
+    UploadKillTest.writeRandom(file, 1 * MIB, 6);
+    try (FileServer server = server()) {
+      Run r = rget("upload", file.toString(), "http://127.0.0.1:" + server.port() + "/uploads/",
+          "-n", "4", "--state-dir", stateDir.toString(), "-q");
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(r.stderr).isEmpty();
+    }
+  }
+
+  @Test
+  void killedInTheParallelPhaseThenRunAgainIsOneByteExactFile() throws Exception {
+    long size = 96 * MIB + 777;
+    Path file = work.resolve("killed.bin");
+    String sha = UploadKillTest.writeRandom(file, size, 7);
+    try (FileServer server = server();
+        CuttingRelay relay = CuttingRelay.start(new InetSocketAddress("127.0.0.1", server.port()), 0, 0)) {
+      String url = "http://127.0.0.1:" + relay.port() + "/uploads/";
+      Process first = child(file, url, work.resolve("first.log"));
+      UploadKillTest.await(first, () -> relay.bytesUp() > size / 3 && partsRecorded(file, url) == 4,
+          "a third of the file sent, all four parts recorded");
+      first.destroyForcibly();
+      assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      assertThat(updir.resolve("killed.bin")).as("killed before the end").doesNotExist();
+      UploadState.PartsEntry recorded = UploadState.of(stateDir, file, URI.create(url)).loadParts().orElseThrow();
+      assertThat(recorded.finalRequested()).as("killed in the parallel phase").isFalse();
+      long postsBefore = count("POST");
+
+      Process again = child(file, url, work.resolve("second.log"));
+      assertThat(again.waitFor(120, TimeUnit.SECONDS)).as("second run finished").isTrue();
+      String secondLog = Files.readString(work.resolve("second.log"));
+      assertThat(again.exitValue()).as(secondLog).isZero();
+      assertThat(secondLog).contains("resumed at ");
+      assertThat(UploadKillTest.sha256(updir.resolve("killed.bin"))).isEqualTo(sha);
+      assertThat(userFiles()).as("exactly one final file").containsExactly(updir.resolve("killed.bin"));
+      assertThat(hiddenParts()).as("no part left on the server").isEmpty();
+      assertThat(relay.bytesUp()).as("the parts resumed, not sent again").isLessThan((long) (size * 1.3));
+      server.close();
+      assertThat(count("POST") - postsBefore).as("only the final upload created by the second run")
+          .isEqualTo(1);
+    }
+  }
+
+  private int partsRecorded(Path file, String url) {
+    try {
+      Optional<UploadState.PartsEntry> e = UploadState.of(stateDir, file, URI.create(url)).loadParts();
+      return e.map(p -> (int) p.partUrls().stream().filter(u -> u != null).count()).orElse(0);
+    } catch (IOException ex) {
+      throw new IllegalStateException(ex);
+    }
+  }
+
+  private long count(String method) {
+    return log.stream().filter(l -> l.contains(" " + method + " /uploads/")).count();
+  }
+
+  private List<Path> userFiles() throws IOException {
+    try (Stream<Path> s = Files.list(updir)) {
+      return s.filter(p -> !p.getFileName().toString().startsWith(".")).toList();
+    }
+  }
+
+  /** What the server still keeps of unfinished uploads (data and records). */
+  private List<Path> hiddenParts() throws IOException {
+    Path hidden = updir.resolve(".rget-uploads");
+    if (!Files.isDirectory(hidden)) {
+      return List.of();
+    }
+    try (Stream<Path> s = Files.list(hidden)) {
+      return s.filter(p -> p.toString().endsWith(".part")).toList();
+    }
+  }
+
+  private Process child(Path file, String url, Path out) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC", "-Xmx96m",
+        "-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "upload", file.toString(), url, "-n", "4", "--chunk-size", "1m",
+        "--state-dir", stateDir.toString()));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+  }
+
+  private record Run(int code, String stderr) {}
+
+  private static Run rget(String... args) {
+    PrintStream saved = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int code = Main.run(args);
+      System.err.flush();
+      return new Run(code, err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setErr(saved);
+    }
+  }
+}
