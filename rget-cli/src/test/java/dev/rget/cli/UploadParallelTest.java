@@ -11,10 +11,14 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -128,6 +132,92 @@ class UploadParallelTest {
       assertThat(count("POST") - postsBefore).as("only the final upload created by the second run")
           .isEqualTo(1);
     }
+  }
+
+  /**
+   * A crash after the final POST left but before its answer was read, and the server never got
+   * it: the parts are all there and complete, so the final upload is asked for again, once.
+   */
+  @Test
+  void finalAnswerLostAndPartsStillThereAsksForTheFinalAgain() throws Exception {
+    Path file = work.resolve("lost.bin");
+    byte[] data = Files.readAllBytes(writeFile(file, 9 * MIB + 5, 8));
+    try (FileServer server = server()) {
+      URI endpoint = URI.create("http://127.0.0.1:" + server.port() + "/uploads/");
+      recordFinalRequested(file, endpoint, data, false);
+      long before = count("POST");
+      Run r = rget("upload", file.toString(), endpoint.toString(), "-n", "2", "--state-dir", stateDir.toString());
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(r.stderr).contains("note: asking again for the final upload");
+      assertThat(Files.readAllBytes(updir.resolve("lost.bin"))).isEqualTo(data);
+      assertThat(userFiles()).containsExactly(updir.resolve("lost.bin"));
+      assertThat(hiddenParts()).isEmpty();
+      server.close();
+      assertThat(count("POST") - before).as("one final upload, no new parts").isEqualTo(1);
+    }
+  }
+
+  /**
+   * The same crash, but the server did join the parts (and deleted them): whether the final
+   * upload exists cannot be known, so the file is sent again rather than risk losing it; the
+   * server then holds it twice, both byte-exact (the documented price).
+   */
+  @Test
+  void finalAnswerLostAndPartsGoneUploadsAgainWithANotice() throws Exception {
+    Path file = work.resolve("twice.bin");
+    byte[] data = Files.readAllBytes(writeFile(file, 9 * MIB + 5, 9));
+    try (FileServer server = server()) {
+      URI endpoint = URI.create("http://127.0.0.1:" + server.port() + "/uploads/");
+      recordFinalRequested(file, endpoint, data, true);
+      assertThat(Files.readAllBytes(updir.resolve("twice.bin"))).isEqualTo(data);
+      Run r = rget("upload", file.toString(), endpoint.toString(), "-n", "2", "--state-dir", stateDir.toString());
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(r.stderr).contains("note: cannot tell whether the server joined the parts");
+      assertThat(Files.readAllBytes(updir.resolve("twice.bin.1"))).isEqualTo(data);
+      assertThat(hiddenParts()).isEmpty();
+    }
+  }
+
+  private static Path writeFile(Path file, long size, long seed) throws Exception {
+    UploadKillTest.writeRandom(file, size, seed);
+    return file;
+  }
+
+  /**
+   * Plays a first run up to the final POST: two complete partial uploads made by hand, and a
+   * state that says the final upload was asked for, its answer never read. With {@code send},
+   * the final POST did reach the server.
+   */
+  private void recordFinalRequested(Path file, URI endpoint, byte[] data, boolean send) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    int half = data.length / 2;
+    List<Long> lengths = List.of((long) half, (long) (data.length - half));
+    List<URI> urls = new ArrayList<>();
+    int at = 0;
+    for (long len : lengths) {
+      HttpResponse<Void> created = http.send(HttpRequest.newBuilder(endpoint).header("Tus-Resumable", "1.0.0")
+          .header("Upload-Concat", "partial").header("Upload-Length", Long.toString(len))
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(created.statusCode()).isEqualTo(201);
+      URI url = endpoint.resolve(created.headers().firstValue("location").orElseThrow());
+      HttpResponse<Void> patched = http.send(HttpRequest.newBuilder(url).header("Tus-Resumable", "1.0.0")
+          .header("Content-Type", "application/offset+octet-stream").header("Upload-Offset", "0")
+          .method("PATCH", HttpRequest.BodyPublishers.ofByteArray(data, at, (int) len)).build(),
+          HttpResponse.BodyHandlers.discarding());
+      assertThat(patched.statusCode()).isEqualTo(204);
+      urls.add(url);
+      at += (int) len;
+    }
+    if (send) {
+      String name = Base64.getEncoder().encodeToString(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
+      HttpResponse<Void> fin = http.send(HttpRequest.newBuilder(endpoint).header("Tus-Resumable", "1.0.0")
+          .header("Upload-Concat", "final;" + urls.get(0) + " " + urls.get(1))
+          .header("Upload-Metadata", "filename " + name)
+          .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+      assertThat(fin.statusCode()).isEqualTo(201);
+    }
+    UploadState.of(stateDir, file, endpoint).saveParts(new UploadState.PartsEntry(Files.size(file),
+        Files.getLastModifiedTime(file).toMillis(), lengths, urls, false, null).withFinal(null));
   }
 
   private int partsRecorded(Path file, String url) {
