@@ -2,6 +2,12 @@ package dev.rget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
+import dev.rget.core.Rget;
+import dev.rget.core.Upload;
+import dev.rget.core.upload.TusUpload;
+import dev.rget.core.upload.UploadOptions;
 import dev.rget.core.upload.UploadState;
 import dev.rget.server.FileServer;
 import dev.rget.server.ServerConfig;
@@ -21,7 +27,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.time.Duration;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -178,6 +186,49 @@ class UploadParallelTest {
     }
   }
 
+  /**
+   * A crash after the final upload's URL was recorded, before the state was forgotten: the run
+   * after it finds the final upload with HEAD and creates nothing.
+   */
+  @Test
+  void recordedFinalUploadIsNotAskedForAgain() throws Exception {
+    Path file = work.resolve("known.bin");
+    byte[] data = Files.readAllBytes(writeFile(file, 9 * MIB + 5, 12));
+    try (FileServer server = server()) {
+      URI endpoint = URI.create("http://127.0.0.1:" + server.port() + "/uploads/");
+      URI finalUrl = recordFinalRequested(file, endpoint, data, true);
+      UploadState state = UploadState.of(stateDir, file, endpoint);
+      state.saveParts(state.loadParts().orElseThrow().withFinal(finalUrl));
+      long before = count("POST");
+      Run r = rget("upload", file.toString(), endpoint.toString(), "-n", "2", "--state-dir", stateDir.toString());
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(r.stderr).doesNotContain("note:");
+      assertThat(userFiles()).containsExactly(updir.resolve("known.bin"));
+      assertThat(Files.readAllBytes(updir.resolve("known.bin"))).isEqualTo(data);
+      server.close();
+      assertThat(count("POST") - before).as("nothing created").isZero();
+      try (var left = Files.list(stateDir)) {
+        assertThat(left).isEmpty();
+      }
+    }
+  }
+
+  /** A run with -n began in parts; the same file sent again without -n finishes those parts. */
+  @Test
+  void runWithoutPartsFinishesThePartsAnEarlierRunBegan() throws Exception {
+    Path file = work.resolve("mixed.bin");
+    byte[] data = Files.readAllBytes(writeFile(file, 9 * MIB + 5, 13));
+    try (FileServer server = server()) {
+      URI endpoint = URI.create("http://127.0.0.1:" + server.port() + "/uploads/");
+      recordFinalRequested(file, endpoint, data, false);
+      Run r = rget("upload", file.toString(), endpoint.toString(), "--state-dir", stateDir.toString());
+      assertThat(r.code).as(r.stderr).isZero();
+      assertThat(r.stderr).contains("note: resuming the upload in 2 parts");
+      assertThat(userFiles()).containsExactly(updir.resolve("mixed.bin"));
+      assertThat(Files.readAllBytes(updir.resolve("mixed.bin"))).isEqualTo(data);
+    }
+  }
+
   private static Path writeFile(Path file, long size, long seed) throws Exception {
     UploadKillTest.writeRandom(file, size, seed);
     return file;
@@ -188,7 +239,7 @@ class UploadParallelTest {
    * state that says the final upload was asked for, its answer never read. With {@code send},
    * the final POST did reach the server.
    */
-  private void recordFinalRequested(Path file, URI endpoint, byte[] data, boolean send) throws Exception {
+  private URI recordFinalRequested(Path file, URI endpoint, byte[] data, boolean send) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
     int half = data.length / 2;
     List<Long> lengths = List.of((long) half, (long) (data.length - half));
@@ -208,6 +259,7 @@ class UploadParallelTest {
       urls.add(url);
       at += (int) len;
     }
+    URI finalUrl = null;
     if (send) {
       String name = Base64.getEncoder().encodeToString(file.getFileName().toString().getBytes(StandardCharsets.UTF_8));
       HttpResponse<Void> fin = http.send(HttpRequest.newBuilder(endpoint).header("Tus-Resumable", "1.0.0")
@@ -215,9 +267,59 @@ class UploadParallelTest {
           .header("Upload-Metadata", "filename " + name)
           .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
       assertThat(fin.statusCode()).isEqualTo(201);
+      finalUrl = endpoint.resolve(fin.headers().firstValue("location").orElseThrow());
     }
     UploadState.of(stateDir, file, endpoint).saveParts(new UploadState.PartsEntry(Files.size(file),
         Files.getLastModifiedTime(file).toMillis(), lengths, urls, false, null).withFinal(null));
+    return finalUrl;
+  }
+
+  /** Cancel stops every part's PATCH in flight within a second (exit 130 on Ctrl-C builds on it). */
+  @Test
+  void cancelStopsEveryPartWithinASecond() throws Exception {
+    try (StallingTusServer server = new StallingTusServer(StallingTusServer.Mode.STALL_PATCH)) {
+      Path file = work.resolve("c.bin");
+      writeFile(file, 16 * MIB, 10);
+      Upload up = Rget.upload(file, URI.create(server.endpoint()),
+          UploadOptions.builder().parallel(4).stateDir(stateDir).build());
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (server.patches.get() < 4) {
+        assertThat(System.nanoTime()).as("four PATCHes in flight at once").isLessThan(deadline);
+        assertThat(up.result()).isNotDone();
+        Thread.sleep(2);
+      }
+      long t0 = System.nanoTime();
+      up.cancel();
+      assertThat(up.result()).failsWithin(Duration.ofSeconds(1))
+          .withThrowableOfType(ExecutionException.class)
+          .havingCause().isInstanceOf(DownloadException.class)
+          .extracting(e -> ((DownloadException) e).kind()).isEqualTo(FailureKind.CANCELLED);
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(1));
+    }
+  }
+
+  /** Progress is the sum of the parts, and reaches the file's size. */
+  @Test
+  void progressIsTheSumOfTheParts() throws Exception {
+    Path file = work.resolve("sum.bin");
+    long size = 16 * MIB + 3;
+    writeFile(file, size, 11);
+    try (FileServer server = server()) {
+      List<Long> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Upload up = Rget.upload(file, URI.create("http://127.0.0.1:" + server.port() + "/uploads/"),
+          UploadOptions.builder().parallel(4).chunkSize(MIB).stateDir(stateDir).build());
+      while (!up.result().isDone()) {
+        seen.add(up.progress().doneBytes());
+        Thread.sleep(1);
+      }
+      TusUpload.Result r = up.result().get();
+      assertThat(r.length()).isEqualTo(size);
+      assertThat(r.bytesSent()).isEqualTo(size);
+      assertThat(up.progress().doneBytes()).isEqualTo(size);
+      assertThat(up.progress().totalBytes()).isEqualTo(size);
+      assertThat(seen).allMatch(b -> b >= 0 && b <= size);
+      assertThat(seen).isSorted();
+    }
   }
 
   private int partsRecorded(Path file, String url) {

@@ -3,6 +3,7 @@ package dev.rget.core.upload;
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
+import dev.rget.core.http.HttpUrl;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,6 +25,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -90,7 +92,12 @@ public final class ParallelUpload {
    * An upload of {@code file} to {@code endpoint} in {@link UploadOptions#parallel()} parts,
    * telling {@code listener} the sum of the parts' confirmed offsets.
    */
-  static ParallelUpload of(Path file, URI endpoint, UploadOptions options, TusUpload.Listener listener) {
+  static ParallelUpload of(Path file, URI endpoint, UploadOptions options, TusUpload.Listener listener)
+      throws DownloadException {
+    String problem = HttpUrl.problem(endpoint);
+    if (problem != null) {
+      throw new DownloadException(FailureKind.USAGE, "cannot upload to " + endpoint + ": " + problem);
+    }
     return new ParallelUpload(file, endpoint, options, listener);
   }
 
@@ -136,6 +143,17 @@ public final class ParallelUpload {
     total = size;
     UploadState.PartsEntry st = loadParts().filter(s -> s.size() == size && s.mtimeMillis() == mtime)
         .orElse(null);
+    if (st != null && parts < 2) {
+      // An earlier run with -n began in parts: finishing them beats starting over.
+      notices.accept("resuming the upload in " + st.partLengths().size() + " parts that an earlier run began");
+    }
+    if (st == null && parts < 2) {
+      return single();
+    }
+    if (st == null && hasSingleState(size, mtime)) {
+      notices.accept("resuming the upload as one stream, as an earlier run began it");
+      return single();
+    }
     if (st == null) {
       int n = (int) Math.min(parts, size / MIN_PART);
       if (n < 2) {
@@ -152,6 +170,9 @@ public final class ParallelUpload {
       }
       st = fresh(size, mtime, n);
     }
+    long resumed = 0;
+    long sent = 0;
+    int finalFailures = 0;
     while (true) {
       checkCancelled();
       if (st.finalUrl() != null) {
@@ -172,12 +193,73 @@ public final class ParallelUpload {
           continue;
         }
         notices.accept("asking again for the final upload, whose answer was lost");
-        return finalUpload(st, size, 0, 0);
+      } else {
+        long[] sums = runParts(st);
+        resumed = sums[0];
+        sent = sums[1];
+        st = loadParts().orElseThrow(() -> new DownloadException(FailureKind.LOCAL_IO,
+            "upload state " + state.path() + " vanished"));
       }
-      long[] sums = runParts(st);
-      st = loadParts().orElseThrow(() -> new DownloadException(FailureKind.LOCAL_IO,
-          "upload state " + state.path() + " vanished"));
-      return finalUpload(st, size, sums[0], sums[1]);
+      try {
+        return finalUpload(st, size, resumed, sent);
+      } catch (Retryable e) {
+        // Whether the server created the final upload is not known: the loop asks the parts.
+        pauseAfter(++finalFailures, e);
+        st = st.withFinal(null);
+      }
+    }
+  }
+
+  /** A control request that failed in a way worth another try; its cause is the failure. */
+  private static final class Retryable extends DownloadException {
+    Retryable(DownloadException cause) {
+      super(cause.kind(), cause.getMessage(), cause);
+    }
+  }
+
+  /** A control request that may be sent again as it is (OPTIONS, HEAD). */
+  @FunctionalInterface
+  private interface Call<T> {
+    T call() throws DownloadException;
+  }
+
+  /** Runs an idempotent control request, retried as a part's requests are. */
+  private <T> T retried(Call<T> call) throws DownloadException {
+    int failures = 0;
+    while (true) {
+      try {
+        return call.call();
+      } catch (Retryable e) {
+        pauseAfter(++failures, e);
+      }
+    }
+  }
+
+  /** Gives up after the retries, else tells the retry listener and waits (cancel ends the wait). */
+  private void pauseAfter(int failures, Retryable e) throws DownloadException {
+    DownloadException cause = (DownloadException) e.getCause();
+    if (failures > retries) {
+      throw new DownloadException(cause.kind(), "gave up after " + retries
+          + (retries == 1 ? " retry: " : " retries: ") + cause.getMessage(), cause);
+    }
+    Duration pause = TusUpload.pause(failures);
+    retryListener.retrying(failures, pause, cause);
+    try {
+      if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+        checkCancelled();
+      }
+    } catch (InterruptedException ex) {
+      Thread.currentThread().interrupt();
+      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", ex);
+    }
+  }
+
+  /** Whether an earlier single-stream run of this file left its upload URL. */
+  private boolean hasSingleState(long size, long mtime) throws DownloadException {
+    try {
+      return state.load().filter(s -> s.size() == size && s.mtimeMillis() == mtime).isPresent();
+    } catch (IOException e) {
+      throw local("cannot read upload state " + state.path(), e);
     }
   }
 
@@ -345,7 +427,7 @@ public final class ParallelUpload {
 
   /** Whether the server lists {@code concatenation} in its Tus-Extension (OPTIONS). */
   private boolean offersConcatenation() throws DownloadException {
-    Reply r = send("OPTIONS", endpoint, headers());
+    Reply r = retried(() -> send("OPTIONS", endpoint, headers()));
     if (r.status() != 200 && r.status() != 204) {
       return false;
     }
@@ -396,7 +478,7 @@ public final class ParallelUpload {
   }
 
   private Reply head(URI url) throws DownloadException {
-    return send("HEAD", url, headers());
+    return retried(() -> send("HEAD", url, headers()));
   }
 
   private Map<String, String> headers() {
@@ -430,11 +512,11 @@ public final class ParallelUpload {
           p.abort();
         }
         PlainHttp.Answer a = p.send(method, url, headers, null, 0, 0);
-        return new Reply(a.status(), a.headers());
+        return serverTrouble(method, url, new Reply(a.status(), a.headers()));
       } catch (IOException e) {
         checkCancelled();
-        throw new DownloadException(FailureKind.NETWORK, method + " "
-            + SafeText.withoutPassword(url) + ": " + e, e);
+        throw new Retryable(new DownloadException(FailureKind.NETWORK, method + " "
+            + SafeText.withoutPassword(url) + ": " + e, e));
       } finally {
         plain = null;
         p.close();
@@ -452,7 +534,7 @@ public final class ParallelUpload {
       HttpResponse<Void> r = f.get();
       Map<String, List<String>> h = new HashMap<>();
       r.headers().map().forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
-      return new Reply(r.statusCode(), h);
+      return serverTrouble(method, url, new Reply(r.statusCode(), h));
     } catch (CancellationException e) {
       throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
     } catch (InterruptedException e) {
@@ -460,11 +542,22 @@ public final class ParallelUpload {
       Thread.currentThread().interrupt();
       throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
     } catch (ExecutionException e) {
-      throw new DownloadException(FailureKind.NETWORK, method + " "
-          + SafeText.withoutPassword(url) + ": " + e.getCause(), e.getCause());
+      checkCancelled();
+      throw new Retryable(new DownloadException(FailureKind.NETWORK, method + " "
+          + SafeText.withoutPassword(url) + ": " + e.getCause(), e.getCause()));
     } finally {
       inFlight = null;
     }
+  }
+
+  /** {@code r}, unless it is a 5xx, 423 or 429, which are worth another try (as for the parts). */
+  private static Reply serverTrouble(String method, URI url, Reply r) throws Retryable {
+    int s = r.status();
+    if (s >= 500 || s == 423 || s == 429) {
+      throw new Retryable(new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + s + " from "
+          + method + " " + SafeText.withoutPassword(url)));
+    }
+    return r;
   }
 
   /** The JDK's client for https, made on first use. */

@@ -11,13 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Runs one {@link TusUpload} (or a {@link ParallelUpload} of several) on an executor and is its {@link Upload} handle: the result future,
- * progress from the server's confirmed offsets, and cancel.
+ * Runs one upload (a {@link ParallelUpload}: in parts, or as one {@link TusUpload}) on an executor
+ * and is its {@link Upload} handle: the result future, progress from the server's confirmed
+ * offsets, and cancel.
  */
 public final class UploadJob implements Upload {
-  /** The single-stream upload, or null when {@link #parallel} runs. */
-  private final TusUpload upload;
-  private final ParallelUpload parallel;
+  private final ParallelUpload upload;
   private final String fileName;
   private final CompletableFuture<TusUpload.Result> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
@@ -26,11 +25,8 @@ public final class UploadJob implements Upload {
   /** The offset when this run first learnt it, to tell this run's rate from resumed bytes. */
   private volatile long base = -1;
 
-  private UploadJob(TusUpload.Builder builder, String fileName, Path file, URI endpoint,
-      UploadOptions options) throws DownloadException {
-    TusUpload single = builder.listener(this::progressed).build();
-    this.upload = options.parallel() > 1 ? null : single;
-    this.parallel = options.parallel() > 1 ? ParallelUpload.of(file, endpoint, options, this::progressed) : null;
+  private UploadJob(Path file, URI endpoint, UploadOptions options, String fileName) throws DownloadException {
+    this.upload = ParallelUpload.of(file, endpoint, options, this::progressed);
     this.fileName = fileName;
   }
 
@@ -39,13 +35,10 @@ public final class UploadJob implements Upload {
    * has already failed (kind USAGE).
    */
   public static Upload start(Path file, URI endpoint, UploadOptions options) {
-    TusUpload.Builder b = TusUpload.builder(file, endpoint).token(options.token())
-        .chunkSize(options.chunkSize()).retries(options.retries()).stateDir(options.stateDir())
-        .retryListener(options.retryListener());
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     UploadJob job;
     try {
-      job = new UploadJob(b, name, file, endpoint, options);
+      job = new UploadJob(file, endpoint, options, name);
     } catch (DownloadException e) {
       return failed(e);
     }
@@ -63,7 +56,7 @@ public final class UploadJob implements Upload {
 
   private void run() {
     try {
-      result.complete(upload != null ? upload.run() : parallel.run());
+      result.complete(upload.run());
     } catch (DownloadException e) {
       result.completeExceptionally(e);
     } catch (RuntimeException | Error e) {
@@ -97,11 +90,7 @@ public final class UploadJob implements Upload {
 
   @Override
   public void cancel() {
-    if (upload != null) {
-      upload.cancel();
-    } else {
-      parallel.cancel();
-    }
+    upload.cancel();
   }
 
   private static Upload failed(DownloadException e) {
