@@ -44,7 +44,12 @@ import java.util.function.Consumer;
  * the parts, and then it may hold the file twice); any of them gone (a server deletes parts it
  * joined), whether the final upload exists cannot be known, and the whole upload starts again
  * rather than risk losing the file: the server may then hold it twice. A part the server no longer
- * knows before that point is created again on its own. Not thread-safe except {@link #cancel()}.
+ * knows before that point is created again on its own.
+ *
+ * <p>Every upload goes through here: with one part (or when the file or the server rule parts
+ * out) it runs one {@link TusUpload}; an unfinished upload of the other kind that an earlier run
+ * began is finished as it was begun, with a notice. The parts run on threads of their own (an
+ * executor the caller gave may be a single thread). Not thread-safe except {@link #cancel()}.
  */
 public final class ParallelUpload {
   /** The smallest part worth its own request stream. */

@@ -142,9 +142,20 @@ public final class UploadState {
         String u = p.getProperty("part." + i + ".url");
         urls.add(u == null ? null : URI.create(u));
       }
+      long size = Long.parseLong(p.getProperty("size"));
+      long sum = 0;
+      for (long len : lengths) {
+        if (len < 0) {
+          return Optional.empty();
+        }
+        sum += len;
+      }
+      if (sum != size) {
+        // Parts that do not cover the file exactly would join into a different file.
+        return Optional.empty();
+      }
       String fin = p.getProperty("final.url");
-      return Optional.of(new PartsEntry(Long.parseLong(p.getProperty("size")),
-          Long.parseLong(p.getProperty("mtime")), lengths, urls,
+      return Optional.of(new PartsEntry(size, Long.parseLong(p.getProperty("mtime")), lengths, urls,
           "requested".equals(p.getProperty("final")), fin == null ? null : URI.create(fin)));
     } catch (RuntimeException e) {
       // A torn or foreign file: starting a new upload is safe, believing it is not.
