@@ -60,6 +60,12 @@ public final class UploadCommand implements Callable<Integer> {
       description = "Where unfinished uploads are remembered (default: ~/.local/state/rget/uploads).")
   Path stateDir;
 
+  @Option(names = {"-n", "--parts"}, paramLabel = "N", defaultValue = "1",
+      description = "Send N parts of the file in parallel and have the server join them (tus"
+          + " concatenation), when it offers that and each part is at least 4 MiB; else one stream,"
+          + " with a notice (default: ${DEFAULT-VALUE}, at most " + UploadOptions.MAX_PARALLEL + ").")
+  int parts;
+
   @Option(names = {"-q", "--quiet"}, description = "No progress and no summary.")
   boolean quiet;
 
@@ -87,19 +93,19 @@ public final class UploadCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.USAGE, "--retries: " + e.getMessage(), e);
     }
+    try {
+      b.parallel(parts);
+    } catch (IllegalArgumentException e) {
+      throw new DownloadException(FailureKind.USAGE, "-n: " + e.getMessage(), e);
+    }
     ProgressDisplay[] shown = new ProgressDisplay[1];
     if (!quiet) {
       int most = retries;
       b.retryListener((failures, pause, cause) -> {
-        String line = String.format(Locale.ROOT, "%s; retry %d of %d in %.1f s", cause.getMessage(),
-            failures, most, pause.toMillis() / 1000.0);
-        ProgressDisplay d = shown[0];
-        if (d != null) {
-          d.notice(line);
-        } else {
-          err.println("rget: note: " + SafeText.of(line));
-        }
+        notice(shown[0], String.format(Locale.ROOT, "%s; retry %d of %d in %.1f s", cause.getMessage(),
+            failures, most, pause.toMillis() / 1000.0));
       });
+      b.noticeListener(line -> notice(shown[0], line));
     }
     Upload up = Rget.upload(file, endpoint, b.build());
     ProgressDisplay display = quiet ? null
@@ -128,6 +134,15 @@ public final class UploadCommand implements Callable<Integer> {
       } catch (IllegalStateException e) {
         // Already shutting down: the hook is running.
       }
+    }
+  }
+
+  /** A notice on the progress display when there is one, else a line of its own. */
+  private static void notice(ProgressDisplay d, String line) {
+    if (d != null) {
+      d.notice(line);
+    } else {
+      System.err.println("rget: note: " + SafeText.of(line));
     }
   }
 

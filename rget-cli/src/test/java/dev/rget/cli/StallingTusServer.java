@@ -25,6 +25,8 @@ final class StallingTusServer implements AutoCloseable {
   private final Mode mode;
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
   final CountDownLatch patchStarted = new CountDownLatch(1);
+  /** PATCH requests begun (each then stalls). */
+  final AtomicInteger patches = new AtomicInteger();
   final AtomicInteger connections = new AtomicInteger();
 
   StallingTusServer(Mode mode) throws IOException {
@@ -72,6 +74,7 @@ final class StallingTusServer implements AutoCloseable {
               + "Content-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
         } else if (head.startsWith("PATCH ")) {
+          patches.incrementAndGet();
           patchStarted.countDown();
           // Never answer; swallow the body until the client goes away.
           byte[] buf = new byte[64 * 1024];
@@ -79,6 +82,11 @@ final class StallingTusServer implements AutoCloseable {
             // discard
           }
           return;
+        } else if (head.startsWith("OPTIONS ")) {
+          // Offers concatenation, so that rget upload -n N sends parts (each stalls the same).
+          out.write(("HTTP/1.1 204 No Content\r\nTus-Resumable: 1.0.0\r\nTus-Version: 1.0.0\r\n"
+              + "Tus-Extension: creation,concatenation\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          out.flush();
         } else {
           out.write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
           out.flush();

@@ -42,10 +42,7 @@ class TusServerInteropTest {
     Process node = new ProcessBuilder("node", NODE_DIR.resolve("tus-server.js").toString(), store.toString())
         .redirectErrorStream(true).start();
     try {
-      BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
-      String first = out.readLine();
-      assertThat(first).startsWith("listening ");
-      String endpoint = "http://127.0.0.1:" + first.substring("listening ".length()).trim() + "/files/";
+      String endpoint = endpoint(node);
 
       // Small chunks so that the kill surely lands part-way.
       Process up = rget(file, endpoint, "16k", work.resolve("first.log"));
@@ -69,11 +66,49 @@ class TusServerInteropTest {
     }
   }
 
-  private Process rget(Path file, String endpoint, String chunk, Path log) throws IOException {
+  /**
+   * {@code rget upload -n 4}: @tus/file-store does not offer concatenation, so the file goes as
+   * one stream, with a notice saying so.
+   */
+  @Test
+  void partsOnAServerWithoutConcatenationGoAsOneStreamWithANotice() throws Exception {
+    assertThat(NODE_DIR.resolve("node_modules/@tus/server")).as("run .ci/run to install the npm packages")
+        .isDirectory();
+    byte[] data = new byte[SIZE];
+    new Random(10).nextBytes(data);
+    Path file = work.resolve("parts.bin");
+    Files.write(file, data);
+    Process node = new ProcessBuilder("node", NODE_DIR.resolve("tus-server.js").toString(), store.toString())
+        .redirectErrorStream(true).start();
+    try {
+      Process up = rget(file, endpoint(node), "1m", work.resolve("parts.log"), "-n", "4");
+      assertThat(up.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      String log = Files.readString(work.resolve("parts.log"));
+      assertThat(up.exitValue()).as(log).isZero();
+      assertThat(log).contains("note: the server does not offer tus concatenation; uploading as one stream");
+      List<Path> uploads = dataFiles();
+      assertThat(uploads).as("one upload, not parts").hasSize(1);
+      assertThat(Files.readAllBytes(uploads.get(0))).isEqualTo(data);
+    } finally {
+      node.destroyForcibly();
+      node.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The creation URL of the node server, from its first line. */
+  private static String endpoint(Process node) throws IOException {
+    BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
+    String first = out.readLine();
+    assertThat(first).startsWith("listening ");
+    return "http://127.0.0.1:" + first.substring("listening ".length()).trim() + "/files/";
+  }
+
+  private Process rget(Path file, String endpoint, String chunk, Path log, String... more) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-XX:+UseSerialGC", "-Xmx96m",
         "-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "upload", file.toString(), endpoint, "--chunk-size", chunk, "--state-dir", stateDir.toString()));
+    cmd.addAll(List.of(more));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 

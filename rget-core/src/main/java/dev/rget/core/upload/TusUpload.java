@@ -114,6 +114,10 @@ public final class TusUpload {
   private final UploadState state;
   private final Listener listener;
   private final RetryListener retryListener;
+  /** For a part of a parallel upload: its byte range of the file and where its URL is kept; else null. */
+  private final PartMemory part;
+  private final long partStart;
+  private final long partLength;
   private HttpClient http;
   private final CountDownLatch stop = new CountDownLatch(1);
   private volatile CompletableFuture<?> inFlight;
@@ -132,6 +136,9 @@ public final class TusUpload {
     this.state = UploadState.of(b.stateDir, b.file, b.endpoint);
     this.listener = b.listener;
     this.retryListener = b.retryListener;
+    this.part = b.part;
+    this.partStart = b.partStart;
+    this.partLength = b.partLength;
   }
 
   /** A builder for uploading {@code file} to the tus creation URL {@code endpoint}. */
@@ -181,10 +188,19 @@ public final class TusUpload {
     } catch (IOException e) {
       throw local("cannot read " + file, e);
     }
+    if (part != null) {
+      // A part sends only its range; its parent checked the file's identity.
+      size = partLength;
+    }
     long chunk = chunkSize > 0 ? chunkSize : autoChunkSize(size);
-    Optional<UploadState.Entry> saved = loadState();
-    URI url = saved.filter(s -> s.size() == size && s.mtimeMillis() == mtime)
-        .map(UploadState.Entry::uploadUrl).orElse(null);
+    URI url;
+    if (part != null) {
+      url = part.url();
+    } else {
+      long fileSize = size;
+      url = loadState().filter(s -> s.size() == fileSize && s.mtimeMillis() == mtime)
+          .map(UploadState.Entry::uploadUrl).orElse(null);
+    }
     long offset = -1; // -1: not known, ask the server
     long resumedFrom = -1;
     int failures = 0;
@@ -203,7 +219,11 @@ public final class TusUpload {
           }
           if (url == null) {
             url = create(size);
-            saveState(url, size, mtime);
+            if (part != null) {
+              part.created(url);
+            } else {
+              saveState(url, size, mtime);
+            }
             offset = 0;
           }
           if (resumedFrom < 0) {
@@ -248,6 +268,9 @@ public final class TusUpload {
       throw local("cannot read " + file, e);
     } finally {
       closePlain();
+    }
+    if (part != null) {
+      return new Result(url, size, resumedFrom, bytesSent);
     }
     try {
       state.delete();
@@ -323,6 +346,9 @@ public final class TusUpload {
     Map<String, String> h = headers();
     h.put("Upload-Length", Long.toString(size));
     h.put("Upload-Metadata", "filename " + name);
+    if (part != null) {
+      h.put("Upload-Concat", "partial");
+    }
     Reply r = exchange("POST", endpoint, h, null, 0, 0);
     expect(r, 201, "POST", endpoint);
     List<String> location = r.headers().get("location");
@@ -352,9 +378,9 @@ public final class TusUpload {
     Map<String, String> h = headers();
     h.put("Content-Type", "application/offset+octet-stream");
     h.put("Upload-Offset", Long.toString(offset));
-    h.put("Upload-Checksum", "sha256 " + sha256(ch, offset, len));
+    h.put("Upload-Checksum", "sha256 " + sha256(ch, partStart + offset, len));
     bytesSent += len;
-    Reply r = exchange("PATCH", url, h, ch, offset, len);
+    Reply r = exchange("PATCH", url, h, ch, partStart + offset, len);
     if (r.status() == 409) {
       return -1;
     }
@@ -582,6 +608,9 @@ public final class TusUpload {
     private Path stateDir = UploadState.defaultDirectory();
     private Listener listener = (offset, length) -> {};
     private RetryListener retryListener = (failures, pause, cause) -> {};
+    private PartMemory part;
+    private long partStart;
+    private long partLength;
 
     private Builder(Path file, URI endpoint) {
       this.file = Objects.requireNonNull(file);
@@ -630,6 +659,21 @@ public final class TusUpload {
     /** Told before each pause between attempts. */
     public Builder retryListener(RetryListener listener) {
       this.retryListener = Objects.requireNonNull(listener);
+      return this;
+    }
+
+    /**
+     * Makes this the partial upload ({@code Upload-Concat: partial}) of the file's bytes
+     * [{@code start}, {@code start + length}), its URL kept by {@code memory} instead of an
+     * {@link UploadState}; see {@link ParallelUpload}.
+     */
+    Builder part(long start, long length, PartMemory memory) {
+      if (start < 0 || length < 0) {
+        throw new IllegalArgumentException("bad part range");
+      }
+      this.part = Objects.requireNonNull(memory);
+      this.partStart = start;
+      this.partLength = length;
       return this;
     }
 

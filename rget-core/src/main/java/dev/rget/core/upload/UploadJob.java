@@ -11,11 +11,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 /**
- * Runs one {@link TusUpload} on an executor and is its {@link Upload} handle: the result future,
- * progress from the server's confirmed offsets, and cancel.
+ * Runs one upload (a {@link ParallelUpload}: in parts, or as one {@link TusUpload}) on an executor
+ * and is its {@link Upload} handle: the result future, progress from the server's confirmed
+ * offsets, and cancel.
  */
 public final class UploadJob implements Upload {
-  private final TusUpload upload;
+  private final ParallelUpload upload;
   private final String fileName;
   private final CompletableFuture<TusUpload.Result> result = new CompletableFuture<>();
   private final long startNanos = System.nanoTime();
@@ -24,8 +25,8 @@ public final class UploadJob implements Upload {
   /** The offset when this run first learnt it, to tell this run's rate from resumed bytes. */
   private volatile long base = -1;
 
-  private UploadJob(TusUpload.Builder builder, String fileName) throws DownloadException {
-    this.upload = builder.listener(this::progressed).build();
+  private UploadJob(Path file, URI endpoint, UploadOptions options, String fileName) throws DownloadException {
+    this.upload = ParallelUpload.of(file, endpoint, options, this::progressed);
     this.fileName = fileName;
   }
 
@@ -34,13 +35,10 @@ public final class UploadJob implements Upload {
    * has already failed (kind USAGE).
    */
   public static Upload start(Path file, URI endpoint, UploadOptions options) {
-    TusUpload.Builder b = TusUpload.builder(file, endpoint).token(options.token())
-        .chunkSize(options.chunkSize()).retries(options.retries()).stateDir(options.stateDir())
-        .retryListener(options.retryListener());
     String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
     UploadJob job;
     try {
-      job = new UploadJob(b, name);
+      job = new UploadJob(file, endpoint, options, name);
     } catch (DownloadException e) {
       return failed(e);
     }

@@ -3,18 +3,24 @@ package dev.rget.core.upload;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 
 /**
  * How to upload: bearer token, chunk size, retries, where state is kept, which executor runs it.
  * Immutable; build with {@link #builder()}.
  */
 public final class UploadOptions {
+  /** The most parts of a parallel upload. */
+  public static final int MAX_PARALLEL = 64;
+
   private final String token;
   private final long chunkSize;
   private final int retries;
   private final Path stateDir;
   private final Executor executor;
   private final TusUpload.RetryListener retryListener;
+  private final int parallel;
+  private final Consumer<String> noticeListener;
 
   private UploadOptions(Builder b) {
     this.token = b.token;
@@ -23,6 +29,21 @@ public final class UploadOptions {
     this.stateDir = b.stateDir;
     this.executor = b.executor;
     this.retryListener = b.retryListener;
+    this.parallel = b.parallel;
+    this.noticeListener = b.noticeListener;
+  }
+
+  /**
+   * Parts sent in parallel through tus concatenation (1: one stream, the default); see
+   * {@link ParallelUpload}.
+   */
+  public int parallel() {
+    return parallel;
+  }
+
+  /** Told of a change of plan the user should know about (such as one stream instead of parts). */
+  public Consumer<String> noticeListener() {
+    return noticeListener;
   }
 
   /** A builder with the defaults. */
@@ -76,8 +97,25 @@ public final class UploadOptions {
     private Path stateDir = UploadState.defaultDirectory();
     private Executor executor;
     private TusUpload.RetryListener retryListener = (failures, pause, cause) -> {};
+    private int parallel = 1;
+    private Consumer<String> noticeListener = notice -> {};
 
     private Builder() {}
+
+    /** See {@link UploadOptions#parallel()}: 1 to {@value #MAX_PARALLEL}. */
+    public Builder parallel(int parts) {
+      if (parts < 1 || parts > MAX_PARALLEL) {
+        throw new IllegalArgumentException("parts must be between 1 and " + MAX_PARALLEL);
+      }
+      this.parallel = parts;
+      return this;
+    }
+
+    /** See {@link UploadOptions#noticeListener()}. */
+    public Builder noticeListener(Consumer<String> listener) {
+      this.noticeListener = Objects.requireNonNull(listener);
+      return this;
+    }
 
     /** Sends {@code Authorization: Bearer TOKEN} on every request (null: none). */
     public Builder token(String token) {

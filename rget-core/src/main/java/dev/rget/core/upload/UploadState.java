@@ -12,7 +12,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 
@@ -26,6 +29,38 @@ import java.util.Properties;
 public final class UploadState {
   /** What was recorded: the upload URL, and the local file's identity when it was created. */
   public record Entry(URI uploadUrl, long size, long mtimeMillis) {}
+
+  /**
+   * What a {@link ParallelUpload} recorded: the local file's identity, each part's length and
+   * upload URL (null until created), whether the final upload was asked for, and its URL once the
+   * server answered (null before).
+   */
+  public record PartsEntry(long size, long mtimeMillis, List<Long> partLengths, List<URI> partUrls,
+      boolean finalRequested, URI finalUrl) {
+    /** Checks that there is one URL slot per part. */
+    public PartsEntry {
+      partLengths = List.copyOf(partLengths);
+      partUrls = Collections.unmodifiableList(new ArrayList<>(partUrls));
+      if (partLengths.size() != partUrls.size()) {
+        throw new IllegalArgumentException("one URL slot per part");
+      }
+    }
+
+    /** This entry with part {@code i} at {@code url}. */
+    public PartsEntry withPart(int i, URI url) {
+      List<URI> urls = new ArrayList<>(partUrls);
+      urls.set(i, url);
+      return new PartsEntry(size, mtimeMillis, partLengths, urls, finalRequested, finalUrl);
+    }
+
+    /** This entry with the final upload asked for, at {@code url} (null: answer not read yet). */
+    public PartsEntry withFinal(URI url) {
+      return new PartsEntry(size, mtimeMillis, partLengths, partUrls, true, url);
+    }
+  }
+
+  /** More parts than this in a state file is not ours. */
+  static final int MAX_PARTS = 1024;
 
   private final Path file;
 
@@ -70,6 +105,9 @@ public final class UploadState {
     }
     Properties p = new Properties();
     p.load(new StringReader(text));
+    if (p.getProperty("parts") != null) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(new Entry(URI.create(p.getProperty("url")),
           Long.parseLong(p.getProperty("size")), Long.parseLong(p.getProperty("mtime"))));
@@ -79,8 +117,81 @@ public final class UploadState {
     }
   }
 
+  /**
+   * The recorded parts of a parallel upload, or empty when there are none or the file is
+   * unreadable or of the single-stream kind.
+   */
+  public Optional<PartsEntry> loadParts() throws IOException {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+    Properties p = new Properties();
+    p.load(new StringReader(text));
+    try {
+      int n = Integer.parseInt(p.getProperty("parts"));
+      if (n < 1 || n > MAX_PARTS) {
+        return Optional.empty();
+      }
+      List<Long> lengths = new ArrayList<>(n);
+      List<URI> urls = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        lengths.add(Long.parseLong(p.getProperty("part." + i + ".length")));
+        String u = p.getProperty("part." + i + ".url");
+        urls.add(u == null ? null : URI.create(u));
+      }
+      long size = Long.parseLong(p.getProperty("size"));
+      long sum = 0;
+      for (long len : lengths) {
+        if (len < 0) {
+          return Optional.empty();
+        }
+        sum += len;
+      }
+      if (sum != size) {
+        // Parts that do not cover the file exactly would join into a different file.
+        return Optional.empty();
+      }
+      String fin = p.getProperty("final.url");
+      return Optional.of(new PartsEntry(size, Long.parseLong(p.getProperty("mtime")), lengths, urls,
+          "requested".equals(p.getProperty("final")), fin == null ? null : URI.create(fin)));
+    } catch (RuntimeException e) {
+      // A torn or foreign file: starting a new upload is safe, believing it is not.
+      return Optional.empty();
+    }
+  }
+
+  /** Records {@code entry} (replacing any other kind), atomically, readable by the owner only. */
+  public void saveParts(PartsEntry entry) throws IOException {
+    StringBuilder t = new StringBuilder();
+    t.append("size=").append(entry.size()).append("\nmtime=").append(entry.mtimeMillis())
+        .append("\nparts=").append(entry.partLengths().size()).append('\n');
+    for (int i = 0; i < entry.partLengths().size(); i++) {
+      t.append("part.").append(i).append(".length=").append(entry.partLengths().get(i)).append('\n');
+      URI u = entry.partUrls().get(i);
+      if (u != null) {
+        t.append("part.").append(i).append(".url=").append(u).append('\n');
+      }
+    }
+    if (entry.finalRequested()) {
+      t.append("final=requested\n");
+    }
+    if (entry.finalUrl() != null) {
+      t.append("final.url=").append(entry.finalUrl()).append('\n');
+    }
+    write(t.toString());
+  }
+
   /** Records {@code entry}, atomically, readable by the owner only. */
   public void save(Entry entry) throws IOException {
+    write("url=" + entry.uploadUrl() + "\nsize=" + entry.size() + "\nmtime="
+        + entry.mtimeMillis() + "\n");
+  }
+
+  /** Replaces the state file's text atomically. */
+  private void write(String text) throws IOException {
     Path dir = file.getParent();
     boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
     if (!Files.isDirectory(dir)) {
@@ -91,8 +202,6 @@ public final class UploadState {
         Files.createDirectories(dir);
       }
     }
-    String text = "url=" + entry.uploadUrl() + "\nsize=" + entry.size() + "\nmtime="
-        + entry.mtimeMillis() + "\n";
     Path tmp = posix
         ? Files.createTempFile(dir, ".upload", ".tmp",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
