@@ -34,11 +34,6 @@ final class ReadSize implements RecvByteBufAllocator {
     bodyLeft = 0;
   }
 
-  /** Whether reads are large now. */
-  boolean large() {
-    return bodyLeft > 0;
-  }
-
   @Override
   public Handle newHandle() {
     return new Switching(heads.newHandle());
