@@ -69,6 +69,10 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private final TusEndpoint uploads;
   private final Executor uploadIo;
   private final ConnectionLimiter limiter;
+  /** This connection's read size: large while an upload body is read. */
+  private final ReadSize readSize;
+  /** Direct memory for the large reads of upload bodies, shared by all connections. */
+  private final MemoryBudget uploadReads;
   /** The upload request being answered on this connection, if any. */
   private UploadExchange upload;
   private boolean busy;
@@ -82,7 +86,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   FileRequestHandler(FileResponder responder, Executor fileSystem, RequestDecoder decoder,
       HostCheck hostCheck, ServedTree tree, AccessLog accessLog, long ratePerConnection,
       long headTimeoutNanos, Fatal fatal, TusEndpoint uploads, Executor uploadIo,
-      ConnectionLimiter limiter) {
+      ConnectionLimiter limiter, ReadSize readSize, MemoryBudget uploadReads) {
     this.responder = responder;
     this.fileSystem = fileSystem;
     this.decoder = decoder;
@@ -95,6 +99,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     this.uploads = uploads;
     this.uploadIo = uploadIo;
     this.limiter = limiter;
+    this.readSize = readSize;
+    this.uploadReads = uploadReads;
   }
 
   @Override
@@ -274,7 +280,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private void startUpload(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, RequestPath path,
       boolean keepAlive) {
     boolean head = req.method().name().equals("HEAD");
-    upload = new UploadExchange(ctx, decoder, uploads, uploadIo, fatal, (reply, bodyRead) -> {
+    upload = new UploadExchange(ctx, decoder, readSize, uploadReads, uploads, uploadIo, fatal, (reply, bodyRead) -> {
       upload = null;
       if (!ctx.channel().isActive()) {
         reply.release();

@@ -3,7 +3,6 @@ package dev.rget.server;
 import dev.rget.core.http.HostCheck;
 import dev.rget.server.upload.TusEndpoint;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -28,6 +27,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetAddress;
@@ -147,6 +147,9 @@ public final class FileServer implements AutoCloseable {
         new LinkedBlockingQueue<>(), new DefaultThreadFactory("rget-server-upload", true));
     ChannelGroup channels = new DefaultChannelGroup("rget-server", GlobalEventExecutor.INSTANCE);
     AccessLog accessLog = config.accessLog() ? new AccessLog(config.accessLogSink(), fatal) : null;
+    long maxDirect = PlatformDependent.maxDirectMemory();
+    MemoryBudget uploadReads = new MemoryBudget(
+        Limits.uploadReadBudget(maxDirect > 0 ? maxDirect : Runtime.getRuntime().maxMemory()));
     MemoryBudget listings = new MemoryBudget(Limits.listingBudget(Runtime.getRuntime().maxMemory()));
     FileResponder responder = new FileResponder(tree, listings);
     HostCheck hostCheck = HostCheck.forBind(bindAddress, config.allowedHosts());
@@ -163,9 +166,6 @@ public final class FileServer implements AutoCloseable {
         .handler(limiter)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childOption(ChannelOption.AUTO_READ, false)
-        // One read of at most MAX_READ bytes per read request: unparsed input never piles up.
-        .childOption(ChannelOption.RCVBUF_ALLOCATOR,
-            new AdaptiveRecvByteBufAllocator(64, 1024, Limits.MAX_READ).maxMessagesPerRead(1))
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
             new WriteBufferWaterMark(Limits.WRITE_LOW_WATER, Limits.WRITE_HIGH_WATER))
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -174,11 +174,15 @@ public final class FileServer implements AutoCloseable {
             channels.add(ch);
             ChannelPipeline p = ch.pipeline();
             RequestDecoder decoder = new RequestDecoder();
+            // One read of at most MAX_READ bytes per read request (unparsed input never piles up),
+            // larger only inside an upload body: a read size of its own per connection.
+            ReadSize readSize = new ReadSize();
+            ch.config().setRecvByteBufAllocator(readSize);
             p.addLast("idle", new IdleStateHandler(true, 0, 0, idleNanos, TimeUnit.NANOSECONDS));
             p.addLast("decoder", decoder);
             p.addLast("encoder", new HttpResponseEncoder());
             p.addLast("files", new FileRequestHandler(responder, fileSystem, decoder, hostCheck, tree,
-                accessLog, rate, headNanos, fatal, uploads, uploadIo, limiter));
+                accessLog, rate, headNanos, fatal, uploads, uploadIo, limiter, readSize, uploadReads));
             tweak.accept(ch);
           }
         });

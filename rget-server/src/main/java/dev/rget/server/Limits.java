@@ -36,6 +36,30 @@ final class Limits {
    * Two reads' worth, so the network and the disk overlap.
    */
   static final int UPLOAD_QUEUED = 2 * MAX_READ;
+  /**
+   * Largest socket read while an upload body of known length is read ({@link ReadSize}); never past
+   * the body's end, so what follows the body is read {@link #MAX_READ} at a time as before. Reads
+   * of 16 KiB cost two thread hand-offs and two epoll changes each: 4 times the CPU of the disk
+   * write they feed.
+   */
+  static final int BODY_READ = 256 * 1024;
+  /**
+   * Upload body bytes read but not yet written, per connection, while reads are large: reading
+   * pauses above it. Each queued piece is counted as a whole {@link #BODY_READ} (what the buffer it
+   * is a slice of may pin), so a client sending small pieces cannot make it hold more.
+   */
+  static final int UPLOAD_QUEUED_LARGE = 8 * BODY_READ;
+  /**
+   * Direct memory reserved from {@link #uploadReadBudget(long)} by one upload reading large pieces:
+   * the queue's bound, plus the read that crosses it and a piece being decoded.
+   */
+  static final int UPLOAD_WINDOW = UPLOAD_QUEUED_LARGE + 2 * BODY_READ;
+  /**
+   * Share of direct memory that the large reads of all uploads may take together, on top of
+   * {@link #CONNECTION_SHARE}: an upload that finds it used up reads 16 KiB at a time, as any
+   * connection may, and so stays within {@link #CONNECTION_DIRECT}.
+   */
+  static final double UPLOAD_READ_SHARE = 0.25;
   /** Expired uploads are swept this often (and when the server starts). */
   static final Duration UPLOAD_SWEEP = Duration.ofMinutes(1);
   /** Symbolic links followed while resolving one request (like Linux's MAXSYMLINKS). */
@@ -96,6 +120,14 @@ final class Limits {
    */
   static long listingBudget(long maxHeap) {
     return Math.max(2L * MAX_LISTING_BYTES, maxHeap / 8);
+  }
+
+  /**
+   * Direct memory for the large reads of upload bodies, all connections together: a quarter of
+   * direct memory (with {@code -Xmx96m}: 24 MiB, nine uploads reading large pieces at once).
+   */
+  static long uploadReadBudget(long maxDirect) {
+    return (long) (maxDirect * UPLOAD_READ_SHARE);
   }
 
   private static long maxFileDescriptors() {

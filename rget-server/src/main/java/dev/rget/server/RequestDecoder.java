@@ -74,7 +74,8 @@ final class RequestDecoder extends HttpRequestDecoder {
     return new HttpDecoderConfig()
         .setMaxInitialLineLength(Limits.MAX_REQUEST_LINE)
         .setMaxHeaderSize(Limits.MAX_HEADER_SIZE)
-        .setMaxChunkSize(16 * 1024)
+        // Body pieces are slices of the read buffer, never copies: one piece per large body read.
+        .setMaxChunkSize(Limits.BODY_READ)
         .setInitialBufferSize(128)
         .setChunkedSupported(true)
         .setAllowPartialChunks(true)

@@ -32,6 +32,11 @@ import java.util.function.BiConsumer;
  * time, on the upload threads. So an uploading connection holds a bounded amount of memory however
  * fast it sends, and a client that stops sending is cut by the idle timeout like any other.
  *
+ * <p>A body of known length is read in large pieces ({@link Limits#BODY_READ}, never past its end)
+ * with up to {@link Limits#UPLOAD_QUEUED_LARGE} queued, if {@link Limits#UPLOAD_WINDOW} of the
+ * shared budget for that is free; otherwise 16 KiB at a time as above. Everything queued when a
+ * write finishes goes to the disk in one gathering write, straight from the read buffers.
+ *
  * <p>Confined to the connection's event loop, except for the tasks it sends to the upload threads.
  */
 final class UploadExchange {
@@ -42,8 +47,17 @@ final class UploadExchange {
   private final Fatal fatal;
   /** Sends a reply: the reply, and whether the request body was read to its end. */
   private final BiConsumer<Reply, Boolean> replier;
-  private final ArrayDeque<ByteBuf> queue = new ArrayDeque<>();
+  private final ReadSize readSize;
+  private final MemoryBudget uploadReads;
+  private final ArrayDeque<Piece> queue = new ArrayDeque<>();
+  /** What the queued pieces count for against the queue's bound (see {@link #charge}). */
   private long queued;
+  /** The body's length from Content-Length, or -1 (chunked, or none). */
+  private long bodyLength = -1;
+  /** Body bytes passed on by the decoder so far. */
+  private long delivered;
+  /** {@link Limits#UPLOAD_WINDOW} is reserved from uploadReads: reads are large. */
+  private boolean large;
   private PatchWriter writer;
   private boolean writing;
   private boolean bodyEnded;
@@ -54,10 +68,15 @@ final class UploadExchange {
   /** The client waits for {@code 100 Continue} before it sends the body. */
   private boolean expectsContinue;
 
-  UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, TusEndpoint endpoint, Executor io, Fatal fatal,
-      BiConsumer<Reply, Boolean> replier) {
+  /** A queued piece of the body and what it counts for against the queue's bound. */
+  private record Piece(ByteBuf buf, long charge) {}
+
+  UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, ReadSize readSize, MemoryBudget uploadReads,
+      TusEndpoint endpoint, Executor io, Fatal fatal, BiConsumer<Reply, Boolean> replier) {
     this.ctx = ctx;
     this.decoder = decoder;
+    this.readSize = readSize;
+    this.uploadReads = uploadReads;
     this.endpoint = endpoint;
     this.io = io;
     this.fatal = fatal;
@@ -69,6 +88,9 @@ final class UploadExchange {
     // RFC 9110 section 15.2: no 1xx response to an HTTP/1.0 client
     interimAllowed = !req.protocolVersion().equals(HttpVersion.HTTP_1_0);
     expectsContinue = interimAllowed && HttpUtil.is100ContinueExpected(req);
+    if (!HttpUtil.isTransferEncodingChunked(req)) {
+      bodyLength = HttpUtil.getContentLength(req, -1L);
+    }
     offload(() -> {
       Object decided;
       try {
@@ -106,6 +128,7 @@ final class UploadExchange {
           return;
         }
         if (!bodyEnded) {
+          largeReads();
           readOrPause();
         }
       }
@@ -141,11 +164,14 @@ final class UploadExchange {
     }
     ByteBuf b = c.content();
     if (b.isReadable()) {
-      queue.add(b.retain());
-      queued += b.readableBytes();
+      long charge = charge(b);
+      queue.add(new Piece(b.retain(), charge));
+      queued += charge;
+      delivered += b.readableBytes();
     }
     if (c instanceof LastHttpContent) {
       bodyEnded = true;
+      readSize.heads(); // what follows is the next request's head
     }
     if (writer == null) {
       return; // the body of a request not yet decided: an empty body that came with the head
@@ -168,9 +194,43 @@ final class UploadExchange {
     readOrPause();
   }
 
+  /**
+   * Switches this connection to large reads for the rest of a body of known length, if the shared
+   * budget has room for one more such upload.
+   */
+  private void largeReads() {
+    long left = bodyLength - delivered;
+    if (large || left <= Limits.MAX_READ || !uploadReads.tryReserve(Limits.UPLOAD_WINDOW)) {
+      return;
+    }
+    large = true;
+    readSize.body(left);
+  }
+
+  /**
+   * What a queued piece counts for: its bytes while reads are small (it is a slice of a 16 KiB read),
+   * a whole large read while they are large, whatever its size: a slice pins its whole buffer.
+   */
+  private long charge(ByteBuf b) {
+    return large ? Math.max(Limits.BODY_READ, b.readableBytes()) : b.readableBytes();
+  }
+
+  private long bound() {
+    return large ? Limits.UPLOAD_QUEUED_LARGE : Limits.UPLOAD_QUEUED;
+  }
+
+  /** Gives back the large reads' reservation: nothing of the body is queued or being written. */
+  private void releaseLargeReads() {
+    readSize.heads();
+    if (large) {
+      large = false;
+      uploadReads.release(Limits.UPLOAD_WINDOW);
+    }
+  }
+
   /** Asks for the next read, or pauses reading while too much waits for the disk (written() resumes). */
   private void readOrPause() {
-    if (queued < Limits.UPLOAD_QUEUED) {
+    if (queued < bound()) {
       ctx.read();
     } else {
       readPaused = true;
@@ -200,9 +260,10 @@ final class UploadExchange {
     List<ByteBuf> held = new ArrayList<>(queue.size());
     long n = 0;
     while (!queue.isEmpty()) {
-      ByteBuf b = queue.poll();
+      Piece p = queue.poll();
+      ByteBuf b = p.buf();
       held.add(b);
-      n += b.readableBytes();
+      n += p.charge();
       for (ByteBuffer nio : b.nioBuffers()) {
         buffers.add(nio);
       }
@@ -231,7 +292,7 @@ final class UploadExchange {
       fail(failure);
       return;
     }
-    if (readPaused && !bodyEnded && !connectionGone && queued < Limits.UPLOAD_QUEUED) {
+    if (readPaused && !bodyEnded && !connectionGone && queued < bound()) {
       readPaused = false;
       ctx.read();
     }
@@ -241,6 +302,7 @@ final class UploadExchange {
   /** The body is all here (or the connection is gone): finish or abort on an upload thread. */
   private void end() {
     done = true;
+    releaseLargeReads(); // the queue is empty and no write is in flight
     PatchWriter w = writer;
     if (connectionGone || !bodyEnded) {
       offload(() -> {
@@ -262,6 +324,7 @@ final class UploadExchange {
   private void fail(IOException failure) {
     done = true;
     releaseQueue();
+    releaseLargeReads(); // called when a write ended: none is in flight
     PatchWriter w = writer;
     boolean tooLarge = failure instanceof PatchWriter.TooLargeException;
     if (!tooLarge) {
@@ -315,7 +378,7 @@ final class UploadExchange {
 
   private void releaseQueue() {
     while (!queue.isEmpty()) {
-      queue.poll().release();
+      queue.poll().buf().release();
     }
     queued = 0;
   }

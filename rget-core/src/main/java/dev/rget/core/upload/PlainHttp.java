@@ -82,21 +82,32 @@ final class PlainHttp implements Closeable {
    */
   Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
       long length) throws IOException {
+    return send(method, url, headers, file, position, length, null);
+  }
+
+  /**
+   * {@link #send(String, URI, Map, FileChannel, long, long)}, running {@code afterBody} (if not
+   * null) once the body is handed to the network and before the answer is read: work that then
+   * overlaps with the server's handling of the request. It may run twice if the request is sent
+   * again on a new connection.
+   */
+  Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
+      long length, Runnable afterBody) throws IOException {
     boolean reused = channel != null && channel.isOpen();
     try {
-      return sendOnce(method, url, headers, file, position, length);
+      return sendOnce(method, url, headers, file, position, length, afterBody);
     } catch (IOException e) {
       // A kept-alive connection the server closed while idle fails before any answer: that is
       // not the server failing this request, so try once more on a new connection.
       if (reused && !answered && !aborted && !stalled) {
-        return sendOnce(method, url, headers, file, position, length);
+        return sendOnce(method, url, headers, file, position, length, afterBody);
       }
       throw e;
     }
   }
 
   private Answer sendOnce(String method, URI url, Map<String, String> headers, FileChannel file,
-      long position, long length) throws IOException {
+      long position, long length, Runnable afterBody) throws IOException {
     answered = false;
     stalled = false;
     SocketChannel ch = connection();
@@ -133,6 +144,10 @@ final class PlainHttp implements Closeable {
         }
         sent += n;
         lastProgressNanos = System.nanoTime();
+      }
+      if (afterBody != null) {
+        afterBody.run();
+        lastProgressNanos = System.nanoTime(); // the wait for the answer starts now
       }
       Response r = readResponse(method.equals("HEAD"));
       keep = r.keepAlive;
