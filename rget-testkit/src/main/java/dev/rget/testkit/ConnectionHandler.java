@@ -115,7 +115,11 @@ final class ConnectionHandler implements Runnable {
     if (!req.method().equals("GET") && !req.method().equals("HEAD")) {
       return Response.error(405).header("Allow", "GET, HEAD");
     }
-    return ResourceResponder.plan(req, (Resource) route, faults.quirk());
+    Response r = ResourceResponder.plan(req, (Resource) route, faults.quirk());
+    if (r.misranged) {
+      faults.noteMisranged();
+    }
+    return r;
   }
 
   private static Response withRetryAfter(Response r, long seconds) {

@@ -79,6 +79,7 @@ public final class Faults {
   private volatile Quirk quirk = NO_QUIRK;
   private volatile boolean closeAfterEachResponse;
   private final AtomicInteger stalledNow = new AtomicInteger();
+  private final AtomicInteger misranged = new AtomicInteger();
 
   Faults() {}
 
@@ -323,6 +324,18 @@ public final class Faults {
   /** {@link RangeQuirk#WRONG_CONTENT_RANGE_START}: positions in Content-Range shifted by delta. */
   public Faults wrongContentRangeStart(long delta) {
     return rangeQuirk(RangeQuirk.WRONG_CONTENT_RANGE_START, delta);
+  }
+
+  /**
+   * Responses sent so far with a Content-Range made wrong on purpose, counted when their head is
+   * planned (not when they end, as the request log does).
+   */
+  public int misrangedResponses() {
+    return misranged.get();
+  }
+
+  void noteMisranged() {
+    misranged.incrementAndGet();
   }
 
   /** {@link RangeQuirk#WRONG_CONTENT_RANGE_TOTAL}: complete-length off by delta. */

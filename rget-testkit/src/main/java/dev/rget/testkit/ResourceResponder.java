@@ -66,6 +66,8 @@ final class ResourceResponder {
     r = common(new Response(status), res)
         .header("Content-Range", "bytes " + crFirst + "-" + crLast + "/" + crTotal)
         .header("Content-Length", n).body(content, first, n);
+    r.misranged = q == Faults.RangeQuirk.WRONG_CONTENT_RANGE_START
+        || q == Faults.RangeQuirk.WRONG_CONTENT_RANGE_TOTAL;
     if (q == Faults.RangeQuirk.SHORT_206) {
       r.sendLimit = Math.max(0, n - quirk.parameter());
       r.close = true;

@@ -23,6 +23,8 @@ final class Response {
   long rateLimit;
   /** Close the connection after this response. */
   boolean close;
+  /** Its Content-Range was made wrong on purpose ({@link Faults.RangeQuirk}). */
+  boolean misranged;
 
   Response(int status) {
     this.status = status;

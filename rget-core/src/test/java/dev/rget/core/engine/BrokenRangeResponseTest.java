@@ -278,18 +278,20 @@ class BrokenRangeResponseTest {
         h.options().connections(4).retries(20).build());
     HostileDownloads.awaitCondition(() -> server.requests("/f").stream()
         .filter(q -> q.status() == 206).count() >= 3, Duration.ofSeconds(20));
+    int before = server.faults().misrangedResponses();
     server.faults().wrongContentRangeTotal(-1);
-    // Until the engine has met a lie. (Counting 206s in the server's log instead raced: a
-    // response is logged when it ends, so honest ones still in flight counted as lies.)
+    // Until the engine has been answered with lies. A lie about a middle range reads as "the
+    // server now reports a length of"; one about the range holding the last byte is a malformed
+    // Content-Range (its end beyond the total), refused and asked again: which the engine meets
+    // depends on what is left to fetch, so the lies are counted at the server as they are sent.
     HostileDownloads.awaitCondition(() -> d.result().isDone()
-        || h.notices.stream().anyMatch(n -> n.contains("length of")), Duration.ofSeconds(20));
+        || server.faults().misrangedResponses() >= before + 3, Duration.ofSeconds(20));
     assertThat(d.result()).as("still running when the server stops lying").isNotDone();
     server.faults().clearRangeQuirk();
 
     HostileDownloads.await(d);
 
     assertThat(sha256(out)).as("notices %s", h.notices).isEqualTo(c.sha256());
-    assertThat(h.notices).anyMatch(n -> n.contains("length of"));
   }
 
   @Test
