@@ -1,5 +1,6 @@
 package dev.rget.core.upload;
 
+import dev.rget.core.http.Headers;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -328,19 +329,6 @@ final class PlainHttp implements Closeable {
    */
   private static long contentLength(Map<String, List<String>> headers) {
     List<String> v = headers.get("content-length");
-    return v == null || v.size() != 1 ? -1 : parseNumber(v.get(0));
-  }
-
-  /** A non-negative decimal of at most 18 digits, else -1. */
-  private static long parseNumber(String v) {
-    if (v.isEmpty() || v.length() > 18) {
-      return -1;
-    }
-    for (int i = 0; i < v.length(); i++) {
-      if (v.charAt(i) < '0' || v.charAt(i) > '9') {
-        return -1;
-      }
-    }
-    return Long.parseLong(v);
+    return v == null || v.size() != 1 ? -1 : Headers.parseLength(v.get(0));
   }
 }
