@@ -70,8 +70,14 @@ class ConnectionCapTest {
           assertThat(client.send(RawHttp.request("GET", "/data.bin")).read(false).body()).isEqualTo(f.data);
         }
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(10));
-        slow.get(0).socket().setSoTimeout(5_000);
-        assertThat(slow.get(0).closedByPeer()).as("the longest-waiting slow head is closed").isTrue();
+        // The four were accepted together: which of them waited longest is the server's to say
+        // (each is registered on its own event loop), so one of them has been closed.
+        int closed = 0;
+        for (RawHttp c : slow) {
+          c.socket().setSoTimeout(1_000);
+          closed += c.closedByPeer() ? 1 : 0;
+        }
+        assertThat(closed).as("slow heads closed to let the client in").isGreaterThanOrEqualTo(1);
       } finally {
         for (RawHttp c : slow) {
           c.close();
