@@ -4,28 +4,20 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
 import dev.rget.core.http.HttpUrl;
+import dev.rget.core.upload.TusRequests.Reply;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
@@ -55,9 +47,6 @@ public final class ParallelUpload {
   /** The smallest part worth its own request stream. */
   public static final long MIN_PART = 4L << 20;
 
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-  private static final String TUS = "1.0.0";
 
   private final Path file;
   private final URI endpoint;
@@ -70,11 +59,12 @@ public final class ParallelUpload {
   private final TusUpload.Listener listener;
   private final TusUpload.RetryListener retryListener;
   private final Consumer<String> notices;
-  private final CountDownLatch stop = new CountDownLatch(1);
+  /**
+   * The control requests (OPTIONS, HEAD, the final POST), each on a connection of its own on
+   * plain http: a final POST must never be sent twice unasked.
+   */
+  private final TusRequests requests;
   private final List<TusUpload> running = new ArrayList<>();
-  private volatile CompletableFuture<?> inFlight;
-  private volatile PlainHttp plain;
-  private HttpClient http;
   /** Each part's confirmed offset, for the summed progress. */
   private long[] offsets;
   private volatile long total;
@@ -83,6 +73,7 @@ public final class ParallelUpload {
     this.file = file;
     this.endpoint = endpoint;
     this.token = o.token();
+    this.requests = new TusRequests(o.token(), false);
     this.chunkSize = o.chunkSize();
     this.retries = o.retries();
     this.parts = o.parallel();
@@ -108,22 +99,14 @@ public final class ParallelUpload {
 
   /** Stops every part at once; {@link #run()} then throws CANCELLED. The state is kept. */
   public void cancel() {
-    stop.countDown();
-    CompletableFuture<?> f = inFlight;
-    if (f != null) {
-      f.cancel(true);
-    }
-    PlainHttp p = plain;
-    if (p != null) {
-      p.abort();
-    }
+    requests.cancel();
     synchronized (running) {
       running.forEach(TusUpload::cancel);
     }
   }
 
   private void checkCancelled() throws DownloadException {
-    if (stop.getCount() == 0 || Thread.currentThread().isInterrupted()) {
+    if (requests.cancelled()) {
       throw new DownloadException(FailureKind.CANCELLED, "upload cancelled");
     }
   }
@@ -134,17 +117,9 @@ public final class ParallelUpload {
    * @throws DownloadException as {@link TusUpload#run()}
    */
   public TusUpload.Result run() throws DownloadException {
-    long size;
-    long mtime;
-    try {
-      if (!Files.isRegularFile(file)) {
-        throw new DownloadException(FailureKind.LOCAL_IO, "not a regular file: " + file);
-      }
-      size = Files.size(file);
-      mtime = Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      throw local("cannot read " + file, e);
-    }
+    TusRequests.FileIdentity identity = TusRequests.FileIdentity.of(file);
+    long size = identity.size();
+    long mtime = identity.mtimeMillis();
     total = size;
     UploadState.PartsEntry st = loadParts().filter(s -> s.size() == size && s.mtimeMillis() == mtime)
         .orElse(null);
@@ -250,7 +225,7 @@ public final class ParallelUpload {
     Duration pause = TusUpload.pause(failures);
     retryListener.retrying(failures, pause, cause);
     try {
-      if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (requests.pause(pause)) {
         checkCancelled();
       }
     } catch (InterruptedException ex) {
@@ -275,7 +250,7 @@ public final class ParallelUpload {
     synchronized (running) {
       running.add(u);
     }
-    if (stop.getCount() == 0) {
+    if (requests.stopped()) {
       u.cancel();
     }
     return u.run();
@@ -316,7 +291,7 @@ public final class ParallelUpload {
     synchronized (running) {
       running.addAll(uploads);
     }
-    if (stop.getCount() == 0) {
+    if (requests.stopped()) {
       cancel();
     }
     List<CompletableFuture<TusUpload.Result>> results = new ArrayList<>(n);
@@ -487,71 +462,18 @@ public final class ParallelUpload {
   }
 
   private Map<String, String> headers() {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Tus-Resumable", TUS);
-    if (token != null) {
-      h.put("Authorization", "Bearer " + token);
-    }
-    return h;
+    return requests.headers();
   }
 
-  /** A status and the response headers (lower-case names). */
-  private record Reply(int status, Map<String, List<String>> headers) {
-    List<String> all(String name) {
-      return headers.getOrDefault(name, List.of());
-    }
-  }
-
-  /**
-   * One control request, cancelled at once by {@link #cancel()}; a network failure is NETWORK.
-   * Plain http goes on a connection of its own that is never reused (a kept one would be tried
-   * again after a silent close, and a final POST must not go twice unasked).
-   */
+  /** One control request, cancelled at once by {@link #cancel()}; a network failure is NETWORK. */
   private Reply send(String method, URI url, Map<String, String> headers) throws DownloadException {
-    checkCancelled();
-    if ("http".equalsIgnoreCase(url.getScheme())) {
-      PlainHttp p = new PlainHttp(url, CONNECT_TIMEOUT, TIMEOUT);
-      plain = p;
-      try {
-        if (stop.getCount() == 0) {
-          p.abort();
-        }
-        PlainHttp.Answer a = p.send(method, url, headers, null, 0, 0);
-        return serverTrouble(method, url, new Reply(a.status(), a.headers()));
-      } catch (IOException e) {
-        checkCancelled();
-        throw new Retryable(new DownloadException(FailureKind.NETWORK, method + " "
-            + SafeText.withoutPassword(url) + ": " + e, e));
-      } finally {
-        plain = null;
-        p.close();
-      }
-    }
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT)
-        .method(method, HttpRequest.BodyPublishers.noBody());
-    headers.forEach(b::header);
-    CompletableFuture<HttpResponse<Void>> f = http().sendAsync(b.build(), HttpResponse.BodyHandlers.discarding());
-    inFlight = f;
     try {
-      if (stop.getCount() == 0) {
-        f.cancel(true);
-      }
-      HttpResponse<Void> r = f.get();
-      Map<String, List<String>> h = new HashMap<>();
-      r.headers().map().forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
-      return serverTrouble(method, url, new Reply(r.statusCode(), h));
-    } catch (CancellationException e) {
-      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
-    } catch (ExecutionException e) {
-      checkCancelled();
+      return serverTrouble(method, url, requests.send(method, url, headers, null, 0, 0, null, null));
+    } catch (DownloadException e) {
+      throw e;
+    } catch (IOException e) {
       throw new Retryable(new DownloadException(FailureKind.NETWORK, method + " "
-          + SafeText.withoutPassword(url) + ": " + e.getCause(), e.getCause()));
-    } finally {
-      inFlight = null;
+          + SafeText.withoutPassword(url) + ": " + e, e));
     }
   }
 
@@ -563,15 +485,6 @@ public final class ParallelUpload {
           + method + " " + SafeText.withoutPassword(url)));
     }
     return r;
-  }
-
-  /** The JDK's client for https, made on first use. */
-  private HttpClient http() {
-    if (http == null) {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    return http;
   }
 
   private Optional<UploadState.PartsEntry> loadParts() throws DownloadException {
@@ -591,7 +504,7 @@ public final class ParallelUpload {
   }
 
   private static DownloadException local(String message, IOException e) {
-    return new DownloadException(FailureKind.LOCAL_IO, message + ": " + e.getMessage(), e);
+    return TusRequests.local(message, e);
   }
 
   /** Part {@code index}'s URL in the state file, shared by the parts' threads. */

@@ -4,39 +4,27 @@ import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
 import dev.rget.core.http.HttpUrl;
+import dev.rget.core.upload.TusRequests.Reply;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Sends one local file to a tus 1.0.0 creation endpoint, resumably: creates an upload
@@ -100,15 +88,11 @@ public final class TusUpload {
   private static final long MAX_AUTO_CHUNK = 16 << 20;
   /** The buffer the chunk is hashed through before it is sent. */
   private static final int HASH_BUFFER = 1 << 20;
-  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final long BASE_PAUSE_MILLIS = 250;
   private static final long MAX_PAUSE_MILLIS = 10_000;
-  private static final String TUS = "1.0.0";
-  private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   private final Path file;
   private final URI endpoint;
-  private final String token;
   private final long chunkSize;
   private final int retries;
   private final UploadState state;
@@ -118,12 +102,8 @@ public final class TusUpload {
   private final PartMemory part;
   private final long partStart;
   private final long partLength;
-  private HttpClient http;
-  private final CountDownLatch stop = new CountDownLatch(1);
-  private volatile CompletableFuture<?> inFlight;
-  /** The sender for plain http (the connection it keeps), made on first use. */
-  private volatile PlainHttp plain;
-  private String plainKey;
+  /** Its requests; on plain http the connection is kept from one to the next. */
+  private final TusRequests requests;
   private long bytesSent;
   private ByteBuffer hashBuffer;
   /** The checksum of the next chunk, hashed while the previous one was stored; null if none. */
@@ -135,7 +115,7 @@ public final class TusUpload {
   private TusUpload(Builder b) {
     this.file = b.file;
     this.endpoint = b.endpoint;
-    this.token = b.token;
+    this.requests = new TusRequests(b.token, true);
     this.chunkSize = b.chunkSize;
     this.retries = b.retries;
     this.state = UploadState.of(b.stateDir, b.file, b.endpoint);
@@ -158,19 +138,11 @@ public final class TusUpload {
    * any thread, more than once.
    */
   public void cancel() {
-    stop.countDown();
-    CompletableFuture<?> f = inFlight;
-    if (f != null) {
-      f.cancel(true);
-    }
-    PlainHttp p = plain;
-    if (p != null) {
-      p.abort();
-    }
+    requests.cancel();
   }
 
   private boolean cancelled() {
-    return stop.getCount() == 0 || Thread.currentThread().isInterrupted();
+    return requests.cancelled();
   }
 
   /**
@@ -182,17 +154,9 @@ public final class TusUpload {
    *     tus rules, LOCAL_IO for the file or state, CANCELLED
    */
   public Result run() throws DownloadException {
-    long size;
-    long mtime;
-    try {
-      if (!Files.isRegularFile(file)) {
-        throw new DownloadException(FailureKind.LOCAL_IO, "not a regular file: " + file);
-      }
-      size = Files.size(file);
-      mtime = Files.getLastModifiedTime(file).toMillis();
-    } catch (IOException e) {
-      throw local("cannot read " + file, e);
-    }
+    TusRequests.FileIdentity identity = TusRequests.FileIdentity.of(file);
+    long size = identity.size();
+    long mtime = identity.mtimeMillis();
     if (part != null) {
       // A part sends only its range; its parent checked the file's identity.
       size = partLength;
@@ -272,7 +236,7 @@ public final class TusUpload {
       }
       throw local("cannot read " + file, e);
     } finally {
-      closePlain();
+      requests.close();
     }
     if (part != null) {
       return new Result(url, size, resumedFrom, bytesSent);
@@ -294,7 +258,7 @@ public final class TusUpload {
 
   private void pauseOrStop(Duration pause, long offset) throws DownloadException {
     try {
-      if (stop.await(pause.toMillis(), TimeUnit.MILLISECONDS)) {
+      if (requests.pause(pause)) {
         checkCancelled(offset);
       }
     } catch (InterruptedException e) {
@@ -402,21 +366,12 @@ public final class TusUpload {
   }
 
   private Map<String, String> headers() {
-    Map<String, String> h = new LinkedHashMap<>();
-    h.put("Tus-Resumable", TUS);
-    if (token != null) {
-      h.put("Authorization", "Bearer " + token);
-    }
-    return h;
+    return requests.headers();
   }
 
-  /** A status and the response headers (lower-case names). */
-  private record Reply(int status, Map<String, List<String>> headers) {}
-
   /**
-   * One request: on plain http through {@link PlainHttp} (its connection kept for the next
-   * request to the same host and port), on https through the JDK's client. A network failure is
-   * retryable, a cancel is final.
+   * One request, on the kept connection on plain http. A network failure is retryable, a cancel
+   * is final.
    *
    * @param body the file to send {@code len} bytes of from {@code position}, or null for none
    */
@@ -428,44 +383,13 @@ public final class TusUpload {
   /** {@link #exchange(String, URI, Map, FileChannel, long, long)}, with work to overlap (plain http only). */
   private Reply exchange(String method, URI url, Map<String, String> headers, FileChannel body,
       long position, long len, Runnable afterBody) throws DownloadException {
-    if (cancelled()) {
-      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled");
-    }
-    if ("http".equalsIgnoreCase(url.getScheme())) {
-      PlainHttp p = plainFor(url);
-      try {
-        PlainHttp.Answer a = p.send(method, url, headers, body, position, len, afterBody);
-        return new Reply(a.status(), a.headers());
-      } catch (IOException e) {
-        throw networkFailure(method, url, e);
-      }
-    }
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
-    headers.forEach(b::header);
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.fromPublisher(
-            HttpRequest.BodyPublishers.ofInputStream(() -> rangeStream(position, len)), len);
-    CompletableFuture<HttpResponse<Void>> f = http().sendAsync(b.method(method, publisher).build(),
-        HttpResponse.BodyHandlers.discarding());
-    inFlight = f;
     try {
-      if (cancelled()) {
-        f.cancel(true);
-      }
-      HttpResponse<Void> r = f.get();
-      Map<String, List<String>> h = new HashMap<>();
-      r.headers().map().forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
-      return new Reply(r.statusCode(), h);
-    } catch (CancellationException e) {
-      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
-    } catch (ExecutionException e) {
-      throw networkFailure(method, url, e.getCause());
-    } finally {
-      inFlight = null;
+      return requests.send(method, url, headers, body, position, len, afterBody,
+          () -> rangeStream(position, len));
+    } catch (DownloadException e) {
+      throw e;
+    } catch (IOException e) {
+      throw networkFailure(method, url, e);
     }
   }
 
@@ -475,34 +399,6 @@ public final class TusUpload {
     }
     return new RetryableException(new DownloadException(FailureKind.NETWORK,
         method + " " + SafeText.withoutPassword(url) + ": " + cause, cause));
-  }
-
-  /** The plain-http sender for {@code url}'s host and port (a new one when they change). */
-  private PlainHttp plainFor(URI url) {
-    String key = url.getHost() + ":" + url.getPort();
-    if (plain == null || !key.equals(plainKey)) {
-      closePlain();
-      plainKey = key;
-      plain = new PlainHttp(url, CONNECT_TIMEOUT, TIMEOUT);
-    }
-    return plain;
-  }
-
-  private void closePlain() {
-    PlainHttp p = plain;
-    plain = null;
-    if (p != null) {
-      p.close();
-    }
-  }
-
-  /** The JDK's client, made on first use (it costs start-up time that plain http never needs). */
-  private HttpClient http() {
-    if (http == null) {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    return http;
   }
 
   /** The file's bytes [start, start + len) as a stream (for the JDK client's https PATCH). */
@@ -632,7 +528,7 @@ public final class TusUpload {
   }
 
   private static DownloadException local(String message, IOException e) {
-    return new DownloadException(FailureKind.LOCAL_IO, message + ": " + e.getMessage(), e);
+    return TusRequests.local(message, e);
   }
 
   /** A failure worth another attempt; its cause is what to report when the attempts run out. */
