@@ -241,6 +241,7 @@ class UploadParallelTest {
    */
   private URI recordFinalRequested(Path file, URI endpoint, byte[] data, boolean send) throws Exception {
     HttpClient http = HttpClient.newHttpClient();
+    long postsBefore = count("POST");
     int half = data.length / 2;
     List<Long> lengths = List.of((long) half, (long) (data.length - half));
     List<URI> urls = new ArrayList<>();
@@ -271,6 +272,13 @@ class UploadParallelTest {
     }
     UploadState.of(stateDir, file, endpoint).saveParts(new UploadState.PartsEntry(Files.size(file),
         Files.getLastModifiedTime(file).toMillis(), lengths, urls, false, null).withFinal(null));
+    // The server logs a request once its answer is out, which may be after the client read it:
+    // wait for these POSTs' lines, so that a caller counting POSTs from here counts only its own.
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (count("POST") < postsBefore + (send ? 3 : 2) && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    assertThat(count("POST")).as("the set-up's POSTs in the log").isEqualTo(postsBefore + (send ? 3 : 2));
     return finalUrl;
   }
 
