@@ -379,17 +379,7 @@ public final class ParallelUpload {
       throw new DownloadException(FailureKind.HTTP_STATUS, "HTTP " + r.status()
           + " from POST (final upload) " + SafeText.withoutPassword(endpoint));
     }
-    List<String> location = r.all("location");
-    if (location.size() != 1) {
-      throw new DownloadException(FailureKind.PROTOCOL, "201 without one Location from " + endpoint);
-    }
-    URI url;
-    try {
-      url = endpoint.resolve(location.get(0).trim());
-    } catch (IllegalArgumentException e) {
-      throw new DownloadException(FailureKind.PROTOCOL, "bad Location from " + endpoint, e);
-    }
-    st = st.withFinal(url);
+    st = st.withFinal(TusRequests.location(r, endpoint));
     saveParts(st);
     return finish(st, size, resumed, sent);
   }

@@ -211,6 +211,26 @@ final class TusRequests {
     }
   }
 
+  /** The upload URL a {@code 201} from {@code endpoint} names in its one Location (http or https). */
+  static URI location(Reply r, URI endpoint) throws DownloadException {
+    List<String> location = r.all("location");
+    if (location.size() != 1) {
+      throw new DownloadException(FailureKind.PROTOCOL, "201 without one Location from " + endpoint);
+    }
+    URI url;
+    try {
+      url = endpoint.resolve(location.get(0).trim());
+    } catch (IllegalArgumentException e) {
+      throw new DownloadException(FailureKind.PROTOCOL, "bad Location from " + endpoint, e);
+    }
+    String scheme = url.getScheme();
+    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+        || url.getHost() == null) {
+      throw new DownloadException(FailureKind.PROTOCOL, "Location is not an http(s) URL from " + endpoint);
+    }
+    return url;
+  }
+
   /** A local failure (the file, the state), as LOCAL_IO. */
   static DownloadException local(String message, IOException e) {
     return new DownloadException(FailureKind.LOCAL_IO, message + ": " + e.getMessage(), e);

@@ -320,22 +320,7 @@ public final class TusUpload {
     }
     Reply r = exchange("POST", endpoint, h, null, 0, 0);
     expect(r, 201, "POST", endpoint);
-    List<String> location = r.headers().get("location");
-    if (location == null || location.size() != 1) {
-      throw new DownloadException(FailureKind.PROTOCOL, "201 without one Location from " + endpoint);
-    }
-    URI url;
-    try {
-      url = endpoint.resolve(location.get(0).trim());
-    } catch (IllegalArgumentException e) {
-      throw new DownloadException(FailureKind.PROTOCOL, "bad Location from " + endpoint, e);
-    }
-    String scheme = url.getScheme();
-    if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-        || url.getHost() == null) {
-      throw new DownloadException(FailureKind.PROTOCOL, "Location is not an http(s) URL from " + endpoint);
-    }
-    return url;
+    return TusRequests.location(r, endpoint);
   }
 
   /**

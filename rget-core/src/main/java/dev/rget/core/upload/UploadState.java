@@ -95,17 +95,23 @@ public final class UploadState {
     return file;
   }
 
-  /** The recorded entry, or empty when there is none or it is unreadable (then it is not trusted). */
-  public Optional<Entry> load() throws IOException {
+  /** The state file's properties, or null when there is none. */
+  private Properties read() throws IOException {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      return Optional.empty();
+      return null;
     }
     Properties p = new Properties();
     p.load(new StringReader(text));
-    if (p.getProperty("parts") != null) {
+    return p;
+  }
+
+  /** The recorded entry, or empty when there is none or it is unreadable (then it is not trusted). */
+  public Optional<Entry> load() throws IOException {
+    Properties p = read();
+    if (p == null || p.getProperty("parts") != null) {
       return Optional.empty();
     }
     try {
@@ -122,14 +128,10 @@ public final class UploadState {
    * unreadable or of the single-stream kind.
    */
   public Optional<PartsEntry> loadParts() throws IOException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
+    Properties p = read();
+    if (p == null) {
       return Optional.empty();
     }
-    Properties p = new Properties();
-    p.load(new StringReader(text));
     try {
       int n = Integer.parseInt(p.getProperty("parts"));
       if (n < 1 || n > MAX_PARTS) {
