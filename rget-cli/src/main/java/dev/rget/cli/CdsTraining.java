@@ -19,14 +19,16 @@ import javax.net.ssl.SSLServerSocket;
 /**
  * The run the launcher records its class-data-sharing archive from (the JVM archives every class
  * this run loads, so that later runs map them instead of parsing them): {@code rget demo} on a
- * small file, then, when given a throw-away key store, a download over TLS from loopback. Without
- * the second part every https download loaded some 900 classes of the JDK's TLS and certificate
- * code from the module image (~60 ms of CPU at each start). Not a user command: the launcher
- * starts it with {@code java -cp rget.jar}.
+ * small file, an {@code rget upload} to an embedded {@code rget serve --uploads}, then, when given
+ * a throw-away key store, a download over TLS from loopback. Without the last part every https
+ * download loaded some 900 classes of the JDK's TLS and certificate code from the module image
+ * (~60 ms of CPU at each start). Not a user command: the launcher starts it with
+ * {@code java -cp rget.jar}; all it writes is inside a temporary directory.
  *
- * <p>Arguments: none, or a directory holding {@code key.p12} (PKCS #12, password
- * {@value #PASSWORD}, a certificate for {@code localhost}) and that certificate as
- * {@code cert.pem}, both made by the launcher with the JDK's {@code keytool}.
+ * <p>Argument: a directory private to this run, for its files; if it holds {@code key.p12}
+ * (PKCS #12, password {@value #PASSWORD}, a certificate for {@code localhost}) and that
+ * certificate as {@code cert.pem}, both made by the launcher with the JDK's {@code keytool}, the
+ * TLS part runs too.
  */
 public final class CdsTraining {
   /** The password of the throw-away key store (it protects nothing). */
@@ -37,18 +39,43 @@ public final class CdsTraining {
   /** Runs the training; exits non-zero if a part failed (the launcher then keeps no archive). */
   public static void main(String[] args) throws Exception {
     int code = Main.run("demo", "--size", "4m", "--rate", "1m", "-n", "4");
-    if (code == ExitCodes.OK && args.length == 1) {
-      code = tlsDownload(Path.of(args[0]));
+    Path dir = Path.of(args[0]);
+    if (code == ExitCodes.OK) {
+      code = upload(dir);
+    }
+    if (code == ExitCodes.OK && Files.exists(dir.resolve("key.p12"))) {
+      code = tlsDownload(dir);
     }
     System.exit(code);
   }
 
-  /** Serves a file through a TLS relay in front of an embedded {@code rget serve}, and gets it. */
-  private static int tlsDownload(Path dir) throws Exception {
-    Path served = Files.createDirectories(dir.resolve("served"));
+  /** Uploads a file to an embedded {@code rget serve --uploads} (tus), state kept in {@code dir}. */
+  static int upload(Path dir) throws Exception {
+    Path source = randomFile(Files.createDirectories(dir.resolve("to-upload")).resolve("u.bin"));
+    Path updir = Files.createDirectories(dir.resolve("uploaded"));
+    ServerConfig config = ServerConfig.builder().root(updir).uploads(updir).bind("127.0.0.1")
+        .port(0).accessLog(false).build();
+    try (FileServer server = FileServer.start(config)) {
+      int code = Main.run("upload", "-q", "--state-dir", dir.resolve("state").toString(),
+          source.toString(), "http://127.0.0.1:" + server.port() + "/uploads/");
+      if (code == ExitCodes.OK && Files.mismatch(source, updir.resolve("u.bin")) != -1) {
+        System.err.println("rget cds-training: the uploaded file differs");
+        return ExitCodes.INTERNAL;
+      }
+      return code;
+    }
+  }
+
+  private static Path randomFile(Path file) throws IOException {
     byte[] data = new byte[4 << 20];
     new Random(1).nextBytes(data);
-    Files.write(served.resolve("f.bin"), data);
+    return Files.write(file, data);
+  }
+
+  /** Serves a file through a TLS relay in front of an embedded {@code rget serve}, and gets it. */
+  static int tlsDownload(Path dir) throws Exception {
+    Path served = Files.createDirectories(dir.resolve("served"));
+    randomFile(served.resolve("f.bin"));
     ServerConfig config = ServerConfig.builder().root(served).bind("127.0.0.1").port(0)
         .accessLog(false).build();
     try (FileServer server = FileServer.start(config);

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The run the launcher records its class-data-sharing archive from: with a key store made by
- * {@code keytool} the way the launcher makes it, it downloads over TLS through rget's own
- * transport (so the archive holds the TLS classes an https download loads), byte-exact; without
- * one it still runs the demo alone.
+ * The run the launcher records its class-data-sharing archive from: the demo and an upload, and,
+ * with a key store made by {@code keytool} the way the launcher makes it, a download over TLS
+ * through rget's own transport (so the archive holds the TLS classes an https download loads);
+ * each byte-exact. Without a key store it skips the TLS part only.
  */
 @Timeout(120)
 class CdsTrainingTest {
@@ -31,10 +31,11 @@ class CdsTrainingTest {
     keytool("-exportcert", "-rfc", "-keystore", train.resolve("key.p12").toString(), "-storepass",
         CdsTraining.PASSWORD, "-alias", "cds", "-file", train.resolve("cert.pem").toString());
 
-    List<String> loaded = runTraining(train.toString());
+    List<String> loaded = runTraining(train);
 
     assertThat(loaded).as("classes the training run loaded")
         .anyMatch(l -> l.contains(" dev.rget.cli.DemoCommand "))
+        .anyMatch(l -> l.contains(" dev.rget.core.upload.TusUpload "))
         .anyMatch(l -> l.contains(" dev.rget.core.transport.TlsWire "))
         .anyMatch(l -> l.contains(" sun.security.ssl.SSLEngineImpl "))
         .anyMatch(l -> l.contains(" com.sun.crypto.provider.GaloisCounterMode "));
@@ -43,25 +44,28 @@ class CdsTrainingTest {
   }
 
   @Test
-  void withoutOneItRunsTheDemoOnly() throws Exception {
-    List<String> loaded = runTraining();
+  void withoutOneItRunsTheDemoAndTheUpload() throws Exception {
+    Path train = Files.createDirectories(dir.resolve("plain"));
+    List<String> loaded = runTraining(train);
 
     assertThat(loaded).anyMatch(l -> l.contains(" dev.rget.cli.DemoCommand "))
+        .anyMatch(l -> l.contains(" dev.rget.core.upload.TusUpload "))
         .noneMatch(l -> l.contains(" dev.rget.core.transport.TlsWire "));
+    assertThat(Files.mismatch(train.resolve("to-upload").resolve("u.bin"),
+        train.resolve("uploaded").resolve("u.bin"))).as("the uploaded file").isEqualTo(-1L);
   }
 
   /** Runs the training in a new JVM (it exits), asserts it succeeded, returns the classes loaded. */
-  private List<String> runTraining(String... args) throws IOException, InterruptedException {
-    Path log = dir.resolve("classes-" + args.length + ".txt");
-    List<String> cmd = new ArrayList<>(List.of(tool("java"),
-        "-Xlog:class+load=info:file=" + log, "-cp", System.getProperty("java.class.path"),
-        CdsTraining.class.getName()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(dir.resolve("training-" + args.length + ".txt").toFile()).start();
+  private List<String> runTraining(Path train) throws IOException, InterruptedException {
+    Path log = dir.resolve(train.getFileName() + "-classes.txt");
+    Path output = dir.resolve(train.getFileName() + "-output.txt");
+    List<String> cmd = List.of(tool("java"), "-Xlog:class+load=info:file=" + log, "-cp",
+        System.getProperty("java.class.path"), CdsTraining.class.getName(), train.toString());
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile())
+        .start();
     assertThat(p.waitFor(100, TimeUnit.SECONDS)).as("training finished").isTrue();
-    assertThat(p.exitValue()).as("training exit code; output: %s",
-        Files.readString(dir.resolve("training-" + args.length + ".txt"))).isZero();
+    assertThat(p.exitValue()).as("training exit code; output: %s", Files.readString(output))
+        .isZero();
     return Files.readAllLines(log);
   }
 
