@@ -164,7 +164,15 @@ public final class Http2Transport implements Transport {
     f.add(new HeaderField(":scheme", "https"));
     f.add(new HeaderField(":authority", authority));
     f.add(new HeaderField(":path", path));
-    f.add(new HeaderField("user-agent", userAgent));
+    // As over HTTP/1.1: the request's own User-Agent replaces the transport's, and an empty one
+    // means none is sent.
+    String agent = r.header("User-Agent");
+    if (agent == null) {
+      f.add(new HeaderField("user-agent", userAgent));
+    } else if (!agent.isEmpty()) {
+      TransportRequest.checkHeader("user-agent", agent);
+      f.add(new HeaderField("user-agent", agent));
+    }
     for (Map.Entry<String, String> h : r.headers().entrySet()) {
       String name = h.getKey().toLowerCase(Locale.ROOT);
       TransportRequest.checkHeader(name, h.getValue());

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.rget.core.DownloadOptions;
+import dev.rget.core.transport.h2.HeaderField;
+import dev.rget.core.transport.h2.HpackDecoder;
 import dev.rget.testkit.H2TestServer;
 import dev.rget.testkit.H2TestServer.Peer;
 import dev.rget.testkit.TestCertificates;
@@ -14,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -103,6 +106,33 @@ class Http2HostileTest {
     }
     // The PING answered on the connection shows it spoke HTTP/2.
     assertThat(pong.get(5, TimeUnit.SECONDS)).isEqualTo(ping);
+  }
+
+  @Test
+  void theRequestsOwnUserAgentReplacesTheDefaultAndAnEmptyOneSendsNone() throws Exception {
+    for (String asked : new String[] {null, "custom-agent/2", ""}) {
+      CompletableFuture<List<HeaderField>> sent = new CompletableFuture<>();
+      URI uri = serve(p -> {
+        p.settings();
+        H2TestServer.Frame headers = p.await(HEADERS);
+        sent.complete(new HpackDecoder(4096, 65536).decode(headers.payload(),
+            headers.payload().length));
+        p.headers(headers.stream(), true, ":status", "204");
+        p.drainUntilClosed();
+      });
+      Map<String, String> h = asked == null ? Map.of() : Map.of("User-Agent", asked);
+      try (TransportResponse r = transport.send(new TransportRequest("GET", uri, h))) {
+        assertThat(r.status()).isEqualTo(204);
+      }
+      List<String> agents = sent.get(5, TimeUnit.SECONDS).stream()
+          .filter(f -> f.name().equals("user-agent")).map(HeaderField::value).toList();
+      assertThat(agents).as("user-agent sent when the request asks for %s", asked)
+          .isEqualTo(asked == null ? List.of("rget-test")
+              : asked.isEmpty() ? List.of() : List.of(asked));
+      stop();
+      transport = null;
+      server = null;
+    }
   }
 
   @Test
