@@ -7,7 +7,8 @@
 #   nginx-1g (1)  throttled (2)  uneven (3)  kill-resume (4)  many-small (5)  rss (6)  server (7)
 #   https-1g (8)  https-throttled (9)  https-kill-resume (10)
 #   nginx-1g-exact  throttled-10m   (rget alone; the engine issue's checks)
-# Writes bench/results/latest.md, latest.png and dated copies; raw data in bench/results/raw/.
+# Writes dated copies of the report and chart in bench/results/, and, for a full run (no
+# --quick, no chosen scenarios or tools), latest.md and latest.png; raw data in bench/results/raw/.
 # See bench/README.md.
 set -euo pipefail
 
@@ -51,6 +52,9 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
+# Scenarios or tools chosen by hand make a partial run (see publish).
+PARTIAL=""
+{ [ ${#WANT[@]} -gt 0 ] || [ -n "$TOOLS_SEL" ]; } && PARTIAL=1
 [ ${#WANT[@]} -gt 0 ] || WANT=("${DEFAULT[@]}")
 SELECTED=()  # in canonical order, so that rss can reuse nginx-1g's runs
 for s in "${ORDER[@]}"; do [[ " ${WANT[*]} " == *" $s "* ]] && SELECTED+=("$s"); done
@@ -111,16 +115,23 @@ publish() {
   local dated="$RESULTS/$STAMP${QUICK:+-quick}"
   write_report
   write_chart "$RAW/chart.png" || log "chart failed (see above)"
+  # latest.* (what the README quotes) is only ever a full run of the default scenarios and tools;
+  # a quick run, or one of chosen scenarios or tools, leaves it alone and keeps its dated copy.
+  local full=; [ -z "$PARTIAL" ] && [ -z "$QUICK" ] && full=1
   if [ -s "$RAW/chart.png" ]; then
     cp "$RAW/chart.png" "$dated.png"
-    cp "$RAW/chart.png" "$RESULTS/latest.png"
+    [ -n "$full" ] && cp "$RAW/chart.png" "$RESULTS/latest.png"
     printf '\n![ratios](%s)\n' "$(basename "$dated").png" >>"$RAW/report.md"
-  else
+  elif [ -n "$full" ]; then
     rm -f "$RESULTS/latest.png" # never leave an older run's chart beside this report
   fi
   cp "$RAW/report.md" "$dated.md"
-  sed "s|($(basename "$dated").png)|(latest.png)|" "$RAW/report.md" >"$RESULTS/latest.md"
-  log "report: ${dated#"$ROOT"/}.md (and bench/results/latest.md, latest.png)"
+  if [ -n "$full" ]; then
+    sed "s|($(basename "$dated").png)|(latest.png)|" "$RAW/report.md" >"$RESULTS/latest.md"
+    log "report: ${dated#"$ROOT"/}.md (and bench/results/latest.md, latest.png)"
+  else
+    log "report: ${dated#"$ROOT"/}.md (a partial or quick run: bench/results/latest.md left as it was)"
+  fi
 }
 
 main() {
