@@ -1,7 +1,12 @@
 package dev.rget.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.rget.core.DownloadException;
+import dev.rget.core.FailureKind;
+import dev.rget.core.upload.TusUpload;
+import dev.rget.core.upload.UploadOptions;
 import dev.rget.server.FileServer;
 import dev.rget.server.ServerConfig;
 import dev.rget.testkit.DanteFixture;
@@ -13,15 +18,18 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -217,6 +225,29 @@ class UploadReachTest {
   }
 
   @Test
+  void aLoginInTheUrlIsNeverInTheStateFileNorPrintedAndTheUploadResumes() throws Exception {
+    byte[] data = random(3 * MIB, 9);
+    Path file = write("url-login.bin", data);
+    URI url = URI.create("http://bob:" + LOGIN_SECRET + "@127.0.0.1:" + basicPort + "/uploads/");
+    Path state = work.resolve("state");
+    TusUpload[] up = new TusUpload[1];
+    up[0] = TusUpload.builder(file, url).reach(UploadOptions.builder().build()).chunkSize(MIB)
+        .stateDir(state).listener((offset, length) -> up[0].cancel()).build();
+    assertThatThrownBy(up[0]::run).isInstanceOf(DownloadException.class)
+        .extracting(e -> ((DownloadException) e).kind()).isEqualTo(FailureKind.CANCELLED);
+    try (Stream<Path> states = Files.list(state)) {
+      List<Path> all = states.toList();
+      assertThat(all).hasSize(1);
+      Path only = all.get(0);
+      assertThat(Files.readString(only)).doesNotContain(LOGIN_SECRET).doesNotContain("bob");
+    }
+    Run r = rget("upload", file.toString(), url.toString(), "--state-dir", state.toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).contains("resumed at").doesNotContain(LOGIN_SECRET);
+    assertThat(Files.readAllBytes(updir.resolve("url-login.bin"))).isEqualTo(data);
+  }
+
+  @Test
   void throughSquidPlainHttpInAbsoluteFormAndHttpsByConnectWithTheProxyLogin() throws Exception {
     Assumptions.assumeTrue(SquidFixture.available(), SquidFixture.unavailableReason());
     try (SquidFixture squid = SquidFixture.start("alice", PROXY_SECRET)) {
@@ -239,6 +270,17 @@ class UploadReachTest {
       assertThat(Files.readAllBytes(updir.resolve("squid-https.bin"))).isEqualTo(data);
       assertThat(squid.awaitLog("CONNECT 127.0.0.1:" + tlsPort + " 200 alice", 1, LOG_WAIT))
           .anyMatch(l -> l.equals("CONNECT 127.0.0.1:" + tlsPort + " 200 alice"));
+
+      // The http_proxy variable, read as get reads it, in a child process as a user runs it.
+      Path envFile = write("squid-env.bin", data);
+      Process viaEnv = child(List.of("upload", envFile.toString(), "http://127.0.0.1:" + serve.port()
+          + "/uploads/", "--state-dir", work.resolve("state").toString(), "-q"),
+          work.resolve("env.log"), Map.of("http_proxy", squid.url("alice:" + PROXY_SECRET)));
+      assertThat(viaEnv.waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(viaEnv.exitValue()).as(Files.readString(work.resolve("env.log"))).isZero();
+      assertThat(Files.readAllBytes(updir.resolve("squid-env.bin"))).isEqualTo(data);
+      String post = "POST http://127.0.0.1:" + serve.port() + "/uploads/ 201 alice";
+      assertThat(squid.awaitLog(post, 2, LOG_WAIT)).filteredOn(post::equals).hasSize(2);
 
       Run refused = rget("upload", file.toString(), "http://127.0.0.1:" + serve.port() + "/uploads/",
           "-x", squid.url("alice:wrong"), "--state-dir", work.resolve("state2").toString(), "-q");
@@ -312,12 +354,19 @@ class UploadReachTest {
 
   /** {@code rget ARGS} as a user runs it: a child JVM, output to {@code log}. */
   private static Process child(List<String> args, Path log) throws IOException {
+    return child(args, log, Map.of());
+  }
+
+  private static Process child(List<String> args, Path log, Map<String, String> env)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"),
         "-XX:+UseSerialGC", "-Xmx96m", "-Xmn16m",
         "-cp", System.getProperty("java.class.path"), Main.class.getName()));
     cmd.addAll(args);
-    return new ProcessBuilder(cmd).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    pb.environment().putAll(env);
+    return pb.start();
   }
 }
