@@ -130,6 +130,22 @@ class UploadReachTest {
   }
 
   @Test
+  void inPartsOverHttpsJoinedByTheServer() throws Exception {
+    byte[] data = random(10 * MIB + 17, 10);
+    Path file = write("parts-tls.bin", data);
+    String note = "parts-" + System.nanoTime();
+    Run r = rget("upload", file.toString(), "https://127.0.0.1:" + tlsPort + "/uploads/", "-n", "2",
+        "--ca-certificate", pki.caCertificate().toString(), "-H", "X-Upload-Note: " + note,
+        "--state-dir", work.resolve("state").toString());
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(r.stderr()).doesNotContain("one stream");
+    assertThat(Files.readAllBytes(updir.resolve("parts-tls.bin"))).isEqualTo(data);
+    // OPTIONS, two partial POSTs, the final POST: each with the header.
+    assertThat(awaitLines(l -> l.contains("|POST|201|" + note + "|"), 3))
+        .filteredOn(l -> l.contains("|POST|201|" + note + "|")).hasSize(3);
+  }
+
+  @Test
   void overHttpsKilledPartWayThenRunAgainResumesByteExact() throws Exception {
     Path file = work.resolve("killed.bin");
     byte[] data = random(64 * MIB, 2);
