@@ -26,9 +26,9 @@ import java.util.concurrent.TimeUnit;
  * ({@link FileChannel#transferTo}, sendfile on Linux) and through one direct buffer to the TLS
  * engine on https. The JDK's HTTP client, used before, spent more CPU than the hashing on that hot
  * path, and about a second of start-up (its TLS defaults) before the first byte. Through an http
- * proxy, plain-http requests go in absolute form with the proxy's login. The response head is read strictly and bounded (every byte from the network is
- * hostile); a response body, if any, is read and dropped when small, else the connection is
- * closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
+ * proxy, plain-http requests go in absolute form with the proxy's login. The response head is
+ * read strictly and bounded (every byte from the network is hostile); a response body, if any, is
+ * read and dropped when small, else the connection is closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
  * another thread ends a send at once.
  */
 final class PlainHttp implements Closeable {
@@ -135,7 +135,7 @@ final class PlainHttp implements Closeable {
       }
       if (ch.forwardedByProxy()) {
         // Absolute form for the http proxy (RFC 9112 section 3.2.2), never with user info.
-        target = url.getScheme().toLowerCase(java.util.Locale.ROOT) + "://" + hostHeader + target;
+        target = url.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader + target;
       }
       head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
       String proxyLogin = ch.proxyAuthorization();
