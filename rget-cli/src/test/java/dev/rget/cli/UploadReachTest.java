@@ -241,6 +241,18 @@ class UploadReachTest {
   }
 
   @Test
+  void aNetrcLoginAnswersTheBasicChallenge() throws Exception {
+    byte[] data = random(MIB + 1, 11);
+    Path file = write("netrc.bin", data);
+    Path netrc = work.resolve("netrc");
+    Files.writeString(netrc, "machine 127.0.0.1 login bob password " + LOGIN_SECRET + "\n");
+    Run r = rget("upload", file.toString(), "http://127.0.0.1:" + basicPort + "/uploads/",
+        "--netrc-file", netrc.toString(), "--state-dir", work.resolve("state").toString(), "-q");
+    assertThat(r.code()).as(r.stderr()).isZero();
+    assertThat(Files.readAllBytes(updir.resolve("netrc.bin"))).isEqualTo(data);
+  }
+
+  @Test
   void aLoginInTheUrlIsNeverInTheStateFileNorPrintedAndTheUploadResumes() throws Exception {
     byte[] data = random(3 * MIB, 9);
     Path file = write("url-login.bin", data);

@@ -121,6 +121,10 @@ final class Reach {
     if (who != null && a != null) {
       return where + ": the server refused the login of user " + who.user();
     }
+    if (who != null) {
+      return where + ": the server asks for a login in a scheme rget does not answer (it answers"
+          + " Basic and Digest)";
+    }
     return where + ": the server wants a login (give --user, --netrc or user:password@ in the URL)";
   }
 
