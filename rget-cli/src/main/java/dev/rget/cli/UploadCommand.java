@@ -5,14 +5,24 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.Rget;
 import dev.rget.core.SafeText;
 import dev.rget.core.Upload;
+import dev.rget.core.auth.Credentials;
+import dev.rget.core.auth.Netrc;
+import dev.rget.core.transport.Proxy;
+import dev.rget.core.transport.ProxyRules;
+import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.upload.TusUpload;
 import dev.rget.core.upload.UploadOptions;
 import dev.rget.core.upload.UploadState;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -31,9 +41,12 @@ import picocli.CommandLine.Parameters;
         + " 'rget serve --uploads'). Interrupted at any moment, the same command run again resumes"
         + " from what the server holds; a dropped connection or a restarting server is retried"
         + " (--retries). The upload URL is remembered under ~/.local/state/rget/uploads (or"
-        + " $XDG_STATE_HOME/rget/uploads); never the token.",
-    footer = {"", "Exit codes: 0 done; 2 usage; 3 network (after the retries); 4 HTTP error status"
-        + " (401 for a wrong token); 5 local file; 8 the server broke the tus protocol;"
+        + " $XDG_STATE_HOME/rget/uploads); never the token or a login. The server is reached as"
+        + " 'rget get' reaches one: -x/--noproxy and the proxy environment, -u/--netrc, -H,"
+        + " --ca-certificate, -k.",
+    footer = {"", "Exit codes: 0 done; 2 usage; 3 network (after the retries; at once for an"
+        + " untrusted certificate or an unknown host); 4 HTTP error status (401 for a wrong token"
+        + " or login, 407 from the proxy); 5 local file; 8 the server broke the tus protocol;"
         + " 130 interrupted."})
 public final class UploadCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "FILE", description = "The file to send.")
@@ -69,6 +82,51 @@ public final class UploadCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress and no summary.")
   boolean quiet;
 
+  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
+      description = "Add a header to every request (repeatable); headers the upload protocol"
+          + " owns (Host, Content-Length, Content-Type, Upload-*, Tus-Resumable...) are refused.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = {"-U", "--user-agent"}, paramLabel = "TEXT",
+      description = "User-Agent header (default: rget/VERSION; \"\" for none).")
+  String userAgent;
+
+  @Option(names = {"-u", "--user"}, paramLabel = "USER[:PASS]",
+      description = "Log in to the server as USER (Basic or Digest, as it asks); without :PASS"
+          + " the password is asked on the terminal. Sent only to the URL's own origin.")
+  String user;
+
+  @Option(names = "--netrc", description = "Take logins from ~/.netrc.")
+  boolean netrc;
+
+  @Option(names = "--netrc-file", paramLabel = "FILE", description = "Take logins from FILE.")
+  Path netrcFile;
+
+  @Option(names = "--location-trusted",
+      description = "Also send the token, the login and Authorization/Cookie headers to an upload"
+          + " URL the server names on another host.")
+  boolean locationTrusted;
+
+  @Option(names = {"-x", "--proxy"}, paramLabel = "URL",
+      description = "Use this proxy: http://[USER:PASS@]HOST:PORT, socks5://... (names resolved"
+          + " here) or socks5h://... (by the proxy); \"\" for none. Default: the http_proxy,"
+          + " https_proxy, all_proxy environment variables, as curl reads them.")
+  String proxy;
+
+  @Option(names = "--noproxy", paramLabel = "LIST",
+      description = "Hosts reached directly, comma-separated (domains include their subdomains;"
+          + " * for all); replaces no_proxy/NO_PROXY.")
+  String noProxy;
+
+  @Option(names = "--ca-certificate", paramLabel = "FILE",
+      description = "Trust the certificates in this PEM file for https, instead of the JVM's"
+          + " default authorities (a private CA, a self-signed server).")
+  Path caCertificate;
+
+  @Option(names = {"-k", "--insecure"},
+      description = "https without checking the certificate or host name (warns on every run).")
+  boolean insecure;
+
   @Override
   public Integer call() throws Exception {
     PrintStream err = System.err;
@@ -81,6 +139,16 @@ public final class UploadCommand implements Callable<Integer> {
     UploadOptions.Builder b = UploadOptions.builder()
         .stateDir(stateDir != null ? stateDir : UploadState.defaultDirectory())
         .token(token == null || token.isEmpty() ? null : token);
+    try {
+      reachFromFlags(b, System.getenv());
+    } catch (IllegalArgumentException e) {
+      throw new DownloadException(FailureKind.USAGE, e.getMessage(), e);
+    }
+    if (insecure) {
+      // Every run, even quiet: the user must not forget that this upload is unprotected.
+      err.println("rget: warning: --insecure: https certificates and host names are not"
+          + " checked; anyone on the network path can read or alter this upload");
+    }
     try {
       if (chunkSize != null) {
         b.chunkSize(Units.parseSize(chunkSize));
@@ -107,7 +175,13 @@ public final class UploadCommand implements Callable<Integer> {
       });
       b.noticeListener(line -> notice(shown[0], line));
     }
-    Upload up = Rget.upload(file, endpoint, b.build());
+    UploadOptions options;
+    try {
+      options = b.build();
+    } catch (IllegalArgumentException e) {
+      throw new DownloadException(FailureKind.USAGE, e.getMessage(), e);
+    }
+    Upload up = Rget.upload(file, endpoint, options);
     ProgressDisplay display = quiet ? null
         : new ProgressDisplay(up::progress, err, System.console() != null);
     shown[0] = display;
@@ -135,6 +209,81 @@ public final class UploadCommand implements Callable<Integer> {
         // Already shutting down: the hook is running.
       }
     }
+  }
+
+  /**
+   * The headers, login, proxies and TLS trust of the command line, as {@code get} reads them.
+   *
+   * @throws IllegalArgumentException naming the flag that is wrong
+   */
+  void reachFromFlags(UploadOptions.Builder b, Map<String, String> env) {
+    for (String h : headers) {
+      int colon = h.indexOf(':');
+      if (colon <= 0) {
+        throw new IllegalArgumentException("-H needs 'Name: value', got '" + SafeText.of(h) + "'");
+      }
+      b.header(h.substring(0, colon), h.substring(colon + 1));
+    }
+    if (userAgent != null) {
+      b.userAgent(userAgent);
+    }
+    if (user != null) {
+      b.credentials(user.indexOf(':') >= 0 ? Credentials.parse(user) : askPassword(user));
+    }
+    Path netrcPath = netrcFile != null ? netrcFile : netrc ? Netrc.defaultFile() : null;
+    if (netrcPath != null) {
+      try {
+        b.netrc(Netrc.read(netrcPath));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read netrc file " + netrcPath + ": "
+            + e.getMessage());
+      }
+    }
+    b.locationTrusted(locationTrusted);
+    b.proxies(proxyRules(env));
+    if (insecure) {
+      try {
+        b.sslContext(TlsTrust.insecure());
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot set up --insecure TLS: " + e.getMessage());
+      }
+    } else if (caCertificate != null) {
+      try {
+        b.sslContext(TlsTrust.trusting(caCertificate));
+      } catch (IOException | GeneralSecurityException e) {
+        throw new IllegalArgumentException("cannot use certificates from " + caCertificate + ": "
+            + e.getMessage());
+      }
+    }
+  }
+
+  /** curl's rules, as {@code get} has them: the environment, replaced by -x and --noproxy. */
+  private ProxyRules proxyRules(Map<String, String> env) {
+    ProxyRules rules;
+    try {
+      rules = ProxyRules.fromEnvironment(env);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("proxy environment variable: " + e.getMessage());
+    }
+    if (proxy != null) {
+      String envNoProxy = env.get("no_proxy") != null ? env.get("no_proxy") : env.get("NO_PROXY");
+      try {
+        rules = proxy.isBlank() ? ProxyRules.direct()
+            : ProxyRules.of(Proxy.parse(proxy), envNoProxy);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("-x: " + e.getMessage());
+      }
+    }
+    return noProxy != null ? rules.withNoProxy(noProxy) : rules;
+  }
+
+  private static Credentials askPassword(String user) {
+    java.io.Console console = System.console();
+    if (console == null) {
+      return new Credentials(user, "");
+    }
+    char[] pw = console.readPassword("Password for %s: ", user);
+    return new Credentials(user, pw == null ? "" : new String(pw));
   }
 
   /** A notice on the progress display when there is one, else a line of its own. */

@@ -53,7 +53,9 @@ public final class Rget {
    * Starts uploading {@code file} to the tus 1.0.0 creation URL {@code endpoint} (for example
    * {@code http://host:8080/uploads/} of {@code rget serve --uploads}). The upload URL is
    * remembered in {@link UploadOptions#stateDir()}, keyed on the file's path and the endpoint, so
-   * the same call after a crash resumes from what the server holds.
+   * the same call after a crash resumes from what the server holds. The server is reached with
+   * the options' headers, login, proxies and TLS trust, as downloads reach theirs; a
+   * {@code user:pass@} in {@code endpoint} is a login, never stored.
    */
   public static Upload upload(Path file, URI endpoint, UploadOptions options) {
     return UploadJob.start(file, endpoint, options);

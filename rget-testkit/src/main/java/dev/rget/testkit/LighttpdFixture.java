@@ -61,6 +61,47 @@ public final class LighttpdFixture implements AutoCloseable {
     return new LighttpdFixture(p);
   }
 
+  /**
+   * Starts lighttpd as a reverse proxy in front of an upload server on loopback port
+   * {@code backendPort}: every request under {@code /uploads/} must log in with Digest
+   * ({@code algorithm} {@code MD5} or {@code SHA-256}) as {@code user}, and is then passed on with
+   * its body streamed, not buffered ({@code server.stream-request-body = 2}).
+   */
+  public static LighttpdFixture startDigestProxy(String user, String password, String algorithm,
+      int backendPort) throws IOException {
+    Path lighttpd = ServerProcess.executable("lighttpd")
+        .orElseThrow(() -> new IllegalStateException(unavailableReason()));
+    Path dir = Files.createTempDirectory("rget-lighttpd-");
+    String pair = user + ":" + REALM + ":" + password;
+    String java = algorithm.equals("MD5") ? "MD5" : "SHA-256";
+    Files.writeString(dir.resolve("digest"), user + ":" + REALM + ":" + hex(java, pair) + "\n");
+    Path root = Files.createDirectories(dir.resolve("www"));
+    ServerProcess p = ServerProcess.start("lighttpd", dir,
+        port -> Files.writeString(dir.resolve("lighttpd.conf"), "server.document-root = \""
+            + root + "\"\n"
+            + "server.bind = \"127.0.0.1\"\n"
+            + "server.port = " + port + "\n"
+            + "server.errorlog = \"" + dir.resolve("error.log") + "\"\n"
+            + "server.pid-file = \"" + dir.resolve("lighttpd.pid") + "\"\n"
+            + "server.stream-request-body = 2\n"
+            + "server.stream-response-body = 2\n"
+            + "server.modules = (\"mod_auth\", \"mod_authn_file\", \"mod_proxy\","
+            + " \"mod_accesslog\")\n"
+            + "accesslog.filename = \"" + dir.resolve("access.log") + "\"\n"
+            + "accesslog.format = \"%r|%>s|%u|%{Range}i\"\n"
+            + "auth.backend = \"htdigest\"\n"
+            + "auth.backend.htdigest.userfile = \"" + dir.resolve("digest") + "\"\n"
+            + "auth.require = (\"/uploads/\" => (\"method\" => \"digest\", \"realm\" => \""
+            + REALM + "\", \"require\" => \"valid-user\", \"algorithm\" => \"" + algorithm
+            + "\"))\n"
+            + "proxy.server = (\"/uploads/\" => ((\"host\" => \"127.0.0.1\", \"port\" => "
+            + backendPort + ")))\n"),
+        port -> List.of(lighttpd.toString(), "-D", "-f", dir.resolve("lighttpd.conf").toString()),
+        out -> out.contains("Address already in use"),
+        Duration.ofSeconds(20));
+    return new LighttpdFixture(p);
+  }
+
   private static String config(Path dir, Path root, int port) {
     return "server.document-root = \"" + root + "\"\n"
         + "server.bind = \"127.0.0.1\"\n"

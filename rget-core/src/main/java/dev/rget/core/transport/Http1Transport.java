@@ -3,9 +3,7 @@ package dev.rget.core.transport;
 import dev.rget.core.http.BodyLength;
 import java.io.EOFException;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.charset.StandardCharsets;
@@ -187,66 +185,8 @@ public final class Http1Transport implements Transport {
 
   private Connection connect(URI uri, String key, boolean https, Proxy proxy,
       boolean publicOnly) throws IOException {
-    NioSocket socket;
-    if (proxy == null) {
-      InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
-      if (addr.isUnresolved()) {
-        throw new UnknownHostException(uri.getHost());
-      }
-      if (publicOnly) {
-        PrivateAddress.requirePublic(uri.getHost(), addr.getAddress());
-      }
-      socket = NioSocket.connect(addr, connectTimeout);
-    } else {
-      if (publicOnly) {
-        PrivateAddress.requirePublicByName(uri.getHost());
-      }
-      socket = connectToProxy(proxy);
-      try {
-        if (proxy.kind() == Proxy.Kind.HTTP) {
-          if (https) {
-            HttpConnectTunnel.open(socket, proxy, uri.getHost(), port(uri), userAgent,
-                connectTimeout);
-          }
-        } else {
-          Socks5Handshake.open(socket, proxy, uri.getHost(), port(uri), connectTimeout);
-        }
-      } catch (IOException | RuntimeException e) {
-        socket.close();
-        throw e;
-      }
-    }
-    if (!https) {
-      return new Connection(key, new PlainWire(socket));
-    }
-    try {
-      return new Connection(key,
-          TlsWire.connect(socket, tlsContext(), uri.getHost(), port(uri), connectTimeout));
-    } catch (IOException | RuntimeException e) {
-      socket.close();
-      throw e;
-    }
-  }
-
-  /** A TCP connection to {@code proxy}; failures name the proxy, not the origin. */
-  private NioSocket connectToProxy(Proxy proxy) throws IOException {
-    InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
-    if (addr.isUnresolved()) {
-      throw new ProxyException(ProxyException.Reason.REFUSED, "unknown host " + proxy.host()
-          + " of the " + proxy.describe());
-    }
-    try {
-      return NioSocket.connect(addr, connectTimeout);
-    } catch (java.net.http.HttpConnectTimeoutException e) {
-      throw new ProxyException(ProxyException.Reason.TRANSIENT, "connection to the "
-          + proxy.describe() + " timed out", e);
-    } catch (java.net.ConnectException e) {
-      throw new ProxyException(ProxyException.Reason.TRANSIENT, "the " + proxy.describe()
-          + " refused the connection", e);
-    } catch (IOException e) {
-      throw new ProxyException(ProxyException.Reason.TRANSIENT, "cannot connect to the "
-          + proxy.describe() + ": " + e.getMessage(), e);
-    }
+    return new Connection(key, Dialer.connect(uri, proxy, publicOnly,
+        https ? tlsContext() : null, userAgent, connectTimeout));
   }
 
   /** The TLS context, looked up on first use; {@link Http2Transport} uses this one too. */

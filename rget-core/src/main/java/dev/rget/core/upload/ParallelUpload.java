@@ -50,7 +50,8 @@ public final class ParallelUpload {
 
   private final Path file;
   private final URI endpoint;
-  private final String token;
+  /** The token, headers, login and connections, shared by every part. */
+  private final Reach reach;
   private final long chunkSize;
   private final int retries;
   private final int parts;
@@ -71,14 +72,14 @@ public final class ParallelUpload {
 
   private ParallelUpload(Path file, URI endpoint, UploadOptions o, TusUpload.Listener listener) {
     this.file = file;
-    this.endpoint = endpoint;
-    this.token = o.token();
-    this.requests = new TusRequests(o.token(), false);
+    this.reach = Reach.of(endpoint, o);
+    this.endpoint = reach.endpoint();
+    this.requests = new TusRequests(reach, false);
     this.chunkSize = o.chunkSize();
     this.retries = o.retries();
     this.parts = o.parallel();
     this.stateDir = o.stateDir();
-    this.state = UploadState.of(o.stateDir(), file, endpoint);
+    this.state = UploadState.of(o.stateDir(), file, this.endpoint);
     this.listener = listener;
     this.retryListener = o.retryListener();
     this.notices = o.noticeListener();
@@ -245,7 +246,7 @@ public final class ParallelUpload {
 
   /** The whole file as one stream (the fallback). */
   private TusUpload.Result single() throws DownloadException {
-    TusUpload u = TusUpload.builder(file, endpoint).token(token).chunkSize(chunkSize).retries(retries)
+    TusUpload u = TusUpload.builder(file, endpoint).reach(reach).chunkSize(chunkSize).retries(retries)
         .stateDir(stateDir).listener(listener).retryListener(retryListener).build();
     synchronized (running) {
       running.add(u);
@@ -281,7 +282,7 @@ public final class ParallelUpload {
     for (int i = 0; i < n; i++) {
       int index = i;
       long len = st.partLengths().get(i);
-      TusUpload u = TusUpload.builder(file, endpoint).token(token).chunkSize(chunkSize).retries(retries)
+      TusUpload u = TusUpload.builder(file, endpoint).reach(reach).chunkSize(chunkSize).retries(retries)
           .stateDir(stateDir).retryListener(retryListener)
           .listener((offset, length) -> progressed(index, offset))
           .part(start, len, new Memory(index)).build();
@@ -458,7 +459,7 @@ public final class ParallelUpload {
   /** One control request, cancelled at once by {@link #cancel()}; a network failure is NETWORK. */
   private Reply send(String method, URI url, Map<String, String> headers) throws DownloadException {
     try {
-      return serverTrouble(method, url, requests.send(method, url, headers, null, 0, 0, null, null));
+      return serverTrouble(method, url, requests.send(method, url, headers, null, 0, 0, null));
     } catch (DownloadException e) {
       throw e;
     } catch (IOException e) {

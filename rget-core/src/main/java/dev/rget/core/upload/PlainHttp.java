@@ -1,16 +1,14 @@
 package dev.rget.core.upload;
 
 import dev.rget.core.http.Headers;
-import java.io.BufferedInputStream;
+import dev.rget.core.transport.ClientWire;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,13 +20,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Sends the tus requests of an upload to a plain {@code http://} server over one kept-alive
- * connection, a {@code PATCH} body going from the file to the socket without passing through the
- * JVM's heap ({@link FileChannel#transferTo}, sendfile on Linux). The JDK's HTTP client spent more
- * CPU than the hashing on that hot path, and about a second of start-up (its TLS defaults) before
- * the first byte. The response head is read strictly and bounded (every byte from the network is
- * hostile); a response body, if any, is read and dropped when small, else the connection is
- * closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
+ * Sends the tus requests of an upload as plain HTTP/1.1 over one kept-alive {@link ClientWire}
+ * (http or https, direct or through a proxy, opened as downloads open theirs), a {@code PATCH}
+ * body going from the file to the socket without passing through the JVM's heap on http
+ * ({@link FileChannel#transferTo}, sendfile on Linux) and through one direct buffer to the TLS
+ * engine on https. The JDK's HTTP client, used before, spent more CPU than the hashing on that hot
+ * path, and about a second of start-up (its TLS defaults) before the first byte. Through an http
+ * proxy, plain-http requests go in absolute form with the proxy's login. The response head is
+ * read strictly and bounded (every byte from the network is hostile); a response body, if any, is
+ * read and dropped when small, else the connection is closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
  * another thread ends a send at once.
  */
 final class PlainHttp implements Closeable {
@@ -44,18 +44,24 @@ final class PlainHttp implements Closeable {
   private static final int MAX_DROPPED_BODY = 64 * 1024;
   private static final long SLICE = 1 << 20;
 
-  private final InetSocketAddress address;
+  /** Opens a connection to an upload server. */
+  @FunctionalInterface
+  interface Opener {
+    /** A new connection to {@code url}'s origin. */
+    ClientWire open(URI url) throws IOException;
+  }
+
+  private final URI origin;
   private final String hostHeader;
-  private final Duration connectTimeout;
+  private final Opener opener;
   private final Duration stallTimeout;
-  private SocketChannel channel;
+  private ClientWire channel;
   /**
-   * The connection's input, buffered: a response head is parsed byte by byte, and each read of
-   * the socket's own stream is a system call or more. Kept with the connection, since a read may
-   * take bytes of the next response.
+   * The connection's input, buffered: a response head is parsed byte by byte. Kept with the
+   * connection, since a read may take bytes of the next response.
    */
   private InputStream input;
-  private volatile SocketChannel inUse;
+  private volatile ClientWire inUse;
   private volatile long lastProgressNanos;
   /** Whether the request in flight got a first response byte. */
   private boolean answered;
@@ -64,20 +70,25 @@ final class PlainHttp implements Closeable {
   /** Set by {@link #abort()}: no more attempts. */
   private volatile boolean aborted;
 
-  PlainHttp(URI url, Duration connectTimeout, Duration stallTimeout) {
-    int port = url.getPort() < 0 ? 80 : url.getPort();
-    this.address = InetSocketAddress.createUnresolved(url.getHost(), port);
+  /**
+   * A sender to {@code url}'s origin (every request it sends must be to that origin).
+   *
+   * @param opener opens its connections
+   * @param stallTimeout a send or a wait for the answer without progress for this long fails
+   */
+  PlainHttp(URI url, Opener opener, Duration stallTimeout) {
+    this.origin = url;
     this.hostHeader = (url.getRawAuthority().contains("@")
         ? url.getRawAuthority().substring(url.getRawAuthority().lastIndexOf('@') + 1)
         : url.getRawAuthority());
-    this.connectTimeout = connectTimeout;
+    this.opener = opener;
     this.stallTimeout = stallTimeout;
   }
 
   /**
    * Sends {@code method url} with {@code headers} and, when {@code file} is not null,
    * {@code length} bytes of it from {@code position} as the body; reads the response head.
-   * {@code url} must have this sender's host and port.
+   * {@code url} must have this sender's scheme, host and port.
    *
    * @throws IOException when the connection fails, stalls, is aborted, or the answer is not HTTP
    */
@@ -111,7 +122,7 @@ final class PlainHttp implements Closeable {
       long position, long length, Runnable afterBody) throws IOException {
     answered = false;
     stalled = false;
-    SocketChannel ch = connection();
+    ClientWire ch = connection();
     inUse = ch;
     lastProgressNanos = System.nanoTime();
     watch(ch);
@@ -122,7 +133,15 @@ final class PlainHttp implements Closeable {
       if (url.getRawQuery() != null) {
         target += "?" + url.getRawQuery();
       }
+      if (ch.forwardedByProxy()) {
+        // Absolute form for the http proxy (RFC 9112 section 3.2.2), never with user info.
+        target = url.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader + target;
+      }
       head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+      String proxyLogin = ch.proxyAuthorization();
+      if (proxyLogin != null) {
+        head.append("Proxy-Authorization: ").append(proxyLogin).append("\r\n");
+      }
       for (Map.Entry<String, String> h : headers.entrySet()) {
         head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
       }
@@ -131,17 +150,12 @@ final class PlainHttp implements Closeable {
       }
       head.append("\r\n");
       ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      while (hb.hasRemaining()) {
-        ch.write(hb);
-      }
+      ch.write(hb, stallTimeout);
       long sent = 0;
       while (file != null && sent < length) {
-        long n = file.transferTo(position + sent, Math.min(SLICE, length - sent), ch);
+        long n = ch.sendFile(file, position + sent, Math.min(SLICE, length - sent), stallTimeout);
         if (n <= 0) {
-          if (position + sent >= file.size()) {
-            throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
-          }
-          continue;
+          throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
         }
         sent += n;
         lastProgressNanos = System.nanoTime();
@@ -151,6 +165,7 @@ final class PlainHttp implements Closeable {
         lastProgressNanos = System.nanoTime(); // the wait for the answer starts now
       }
       Response r = readResponse(method.equals("HEAD"));
+      ch.checkAnswer(r.status);
       keep = r.keepAlive;
       return new Answer(r.status, r.headers);
     } finally {
@@ -164,13 +179,9 @@ final class PlainHttp implements Closeable {
   /** Ends a send in progress from another thread (its {@link #send} then throws). */
   void abort() {
     aborted = true;
-    SocketChannel ch = inUse;
+    ClientWire ch = inUse;
     if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // Closing to stop: the sender sees the closed channel either way.
-      }
+      ch.close(); // the sender sees the closed connection either way
     }
   }
 
@@ -179,44 +190,28 @@ final class PlainHttp implements Closeable {
     closeChannel();
   }
 
-  private SocketChannel connection() throws IOException {
+  private ClientWire connection() throws IOException {
     if (channel != null && channel.isOpen()) {
       return channel;
     }
-    InetSocketAddress resolved = new InetSocketAddress(address.getHostString(), address.getPort());
-    if (resolved.isUnresolved()) {
-      throw new IOException("cannot resolve " + address.getHostString());
-    }
-    SocketChannel ch = SocketChannel.open();
-    try {
-      ch.socket().setTcpNoDelay(true);
-      ch.socket().connect(resolved, (int) connectTimeout.toMillis());
-      // Reads through the socket's stream honour this; writes are watched by watch().
-      ch.socket().setSoTimeout((int) stallTimeout.toMillis());
-    } catch (IOException e) {
-      ch.close();
-      throw e;
-    }
+    ClientWire ch = opener.open(origin);
     channel = ch;
-    input = new BufferedInputStream(ch.socket().getInputStream(), 8192);
+    // Reads wait at most the stall timeout; sends are also watched by watch().
+    input = ch.input(stallTimeout);
     return ch;
   }
 
   private void closeChannel() {
-    SocketChannel ch = channel;
+    ClientWire ch = channel;
     channel = null;
     input = null;
     if (ch != null) {
-      try {
-        ch.close();
-      } catch (IOException e) {
-        // Dropping a connection we will not use again.
-      }
+      ch.close();
     }
   }
 
   /** Closes {@code ch} if a send on it makes no progress for the stall timeout. */
-  private void watch(SocketChannel ch) {
+  private void watch(ClientWire ch) {
     long period = Math.max(100, stallTimeout.toMillis() / 4);
     CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
       if (inUse != ch) {
@@ -224,11 +219,7 @@ final class PlainHttp implements Closeable {
       }
       if (System.nanoTime() - lastProgressNanos > stallTimeout.toNanos()) {
         stalled = true;
-        try {
-          ch.close();
-        } catch (IOException e) {
-          // Closing to stop a stalled send: the sender sees the closed channel either way.
-        }
+        ch.close(); // the sender sees the closed connection either way
       } else {
         watch(ch);
       }

@@ -2,39 +2,37 @@ package dev.rget.core.upload;
 
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.SafeText;
+import dev.rget.core.auth.Authenticator;
+import dev.rget.core.transport.ProxyException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.UnknownHostException;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * The requests of one tus client (a {@link TusUpload}, or the control requests of a
- * {@link ParallelUpload}): on plain http through {@link PlainHttp}, on https through the JDK's
- * client, made on first use (it costs start-up time that plain http never needs). {@link #cancel}
- * abandons the request in flight at once and ends a {@link #pause}. A network failure is an
- * {@link IOException} for the caller to classify; a cancel is a CANCELLED
- * {@link DownloadException}.
+ * {@link ParallelUpload}), sent by {@link PlainHttp} over http or https, directly or through a
+ * proxy, with the headers and login of its {@link Reach}. A {@code 401} to a body-less request
+ * is answered with the login and sent again; a body is never sent twice just to meet a
+ * {@code 401}: before the first body to an origin that may want the login, a body-less
+ * {@code HEAD} learns its challenge. {@link #cancel} abandons the request in flight at once and
+ * ends a {@link #pause}. A network failure worth another attempt is an {@link IOException} for the
+ * caller to classify; a failure that another attempt cannot mend (an untrusted certificate, an
+ * unknown host, a proxy refusing, a refused login) and a cancel are {@link DownloadException}s.
  */
 final class TusRequests {
   static final String TUS = "1.0.0";
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   static final Duration TIMEOUT = Duration.ofSeconds(60);
+  /** Challenges answered for one request before its 401 is final (a stale nonce, then a new one). */
+  private static final int MAX_CHALLENGES = 2;
 
   /** A status and the response headers (lower-case names). */
   record Reply(int status, Map<String, List<String>> headers) {
@@ -43,33 +41,27 @@ final class TusRequests {
     }
   }
 
-  private final String token;
+  private final Reach reach;
   private final boolean keepConnection;
   private final CountDownLatch stop = new CountDownLatch(1);
-  private volatile CompletableFuture<?> inFlight;
-  /** The plain-http sender of the request in flight (or kept for the next one). */
+  /** The sender of the request in flight (or kept for the next one). */
   private volatile PlainHttp plain;
   private String plainKey;
-  private HttpClient http;
 
   /**
-   * @param token sent as {@code Authorization: Bearer} (null: none)
-   * @param keepConnection on plain http, keep the connection for the next request to the same
-   *     host and port; else each request has a connection of its own, never reused (a kept one is
-   *     tried again after a silent close, and some requests must not go twice unasked)
+   * @param reach how to reach the server and who to say this is
+   * @param keepConnection keep the connection for the next request to the same origin; else each
+   *     request has a connection of its own, never reused (a kept one is tried again after a
+   *     silent close, and some requests must not go twice unasked)
    */
-  TusRequests(String token, boolean keepConnection) {
-    this.token = token;
+  TusRequests(Reach reach, boolean keepConnection) {
+    this.reach = reach;
     this.keepConnection = keepConnection;
   }
 
   /** Abandons the request in flight and ends any pause; later requests fail as cancelled. */
   void cancel() {
     stop.countDown();
-    CompletableFuture<?> f = inFlight;
-    if (f != null) {
-      f.cancel(true);
-    }
     PlainHttp p = plain;
     if (p != null) {
       p.abort();
@@ -91,13 +83,10 @@ final class TusRequests {
     return stop.await(pause.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** {@code Tus-Resumable} and, with a token, {@code Authorization}. */
+  /** {@code Tus-Resumable}; the User-Agent, the user's headers and the login are added by {@link #send}. */
   Map<String, String> headers() {
     Map<String, String> h = new LinkedHashMap<>();
     h.put("Tus-Resumable", TUS);
-    if (token != null) {
-      h.put("Authorization", "Bearer " + token);
-    }
     return h;
   }
 
@@ -105,64 +94,74 @@ final class TusRequests {
    * One request.
    *
    * @param body the file to send {@code len} bytes of from {@code position}, or null for none
-   * @param afterBody work to overlap with the server's answer (plain http only), or null
-   * @param httpsBody the same bytes as a stream, for the JDK client (used when {@code body} is set)
-   * @throws IOException on a network failure
-   * @throws DownloadException CANCELLED
+   * @param afterBody work to overlap with the server's answer, or null
+   * @throws IOException on a network failure worth another attempt
+   * @throws DownloadException CANCELLED; NETWORK for a failed TLS handshake, an unknown host or a
+   *     refusing proxy; HTTP_STATUS for a proxy's 407 or a final 401
    */
   Reply send(String method, URI url, Map<String, String> headers, FileChannel body, long position,
-      long len, Runnable afterBody, Supplier<InputStream> httpsBody)
-      throws IOException, DownloadException {
-    checkCancelled();
-    if ("http".equalsIgnoreCase(url.getScheme())) {
-      PlainHttp p = keepConnection ? keptFor(url) : new PlainHttp(url, CONNECT_TIMEOUT, TIMEOUT);
-      plain = p;
-      try {
-        if (stop.getCount() == 0) {
-          p.abort();
-        }
-        PlainHttp.Answer a = p.send(method, url, headers, body, position, len, afterBody);
-        return new Reply(a.status(), a.headers());
-      } catch (IOException e) {
-        checkCancelled();
-        throw e;
-      } finally {
-        if (!keepConnection) {
-          plain = null;
-          p.close();
-        }
-      }
+      long len, Runnable afterBody) throws IOException, DownloadException {
+    if (body != null && reach.probeFirst(url)) {
+      // Learn the origin's challenge without a body: HEAD is harmless on a tus upload URL.
+      send("HEAD", url, headers(), null, 0, 0, null);
     }
-    HttpRequest.Builder b = HttpRequest.newBuilder(url).timeout(TIMEOUT);
-    headers.forEach(b::header);
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(httpsBody), len);
-    CompletableFuture<HttpResponse<Void>> f = http().sendAsync(b.method(method, publisher).build(),
-        HttpResponse.BodyHandlers.discarding());
-    inFlight = f;
-    try {
-      if (stop.getCount() == 0) {
-        f.cancel(true);
+    for (int challenges = 0; ; challenges++) {
+      Map<String, String> sent = reach.headers(method, url, headers);
+      Reply r = sendOnce(method, url, sent, body, position, len, afterBody);
+      if (r.status() != 401) {
+        return r;
       }
-      HttpResponse<Void> r = f.get();
-      Map<String, List<String>> h = new HashMap<>();
-      r.headers().map().forEach((k, v) -> h.computeIfAbsent(k.toLowerCase(Locale.ROOT), x -> new ArrayList<>()).addAll(v));
-      return new Reply(r.statusCode(), h);
-    } catch (CancellationException e) {
-      throw new DownloadException(FailureKind.CANCELLED, "upload cancelled", e);
-    } catch (InterruptedException e) {
-      f.cancel(true);
-      Thread.currentThread().interrupt();
-      throw new DownloadException(FailureKind.CANCELLED, "upload interrupted", e);
-    } catch (ExecutionException e) {
-      checkCancelled();
-      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
-    } finally {
-      inFlight = null;
+      if (challenges < MAX_CHALLENGES && reach.answer(url, r.all("www-authenticate"), sent)) {
+        if (body == null) {
+          continue; // the same request again, answering the challenge
+        }
+        // The body went once in vain (a nonce that went stale): the caller's next attempt asks
+        // HEAD first, with the new answer, then sends it again.
+        throw new IOException("HTTP 401 to " + method + " " + SafeText.withoutPassword(url)
+            + " with a new challenge");
+      }
+      throw new DownloadException(FailureKind.HTTP_STATUS, reach.refusal(method, url, sent));
     }
   }
 
-  /** Closes the kept plain-http connection, if any. */
+  private Reply sendOnce(String method, URI url, Map<String, String> headers, FileChannel body,
+      long position, long len, Runnable afterBody) throws IOException, DownloadException {
+    checkCancelled();
+    PlainHttp p = keepConnection ? keptFor(url) : new PlainHttp(url, reach::open, TIMEOUT);
+    plain = p;
+    try {
+      if (stop.getCount() == 0) {
+        p.abort();
+      }
+      PlainHttp.Answer a = p.send(method, url, headers, body, position, len, afterBody);
+      return new Reply(a.status(), a.headers());
+    } catch (SSLHandshakeException e) {
+      checkCancelled();
+      // An untrusted or misnamed certificate, no common protocol: asking again will not help.
+      throw new DownloadException(FailureKind.NETWORK, "TLS handshake with " + hostPort(url)
+          + " failed: " + e.getMessage(), e);
+    } catch (UnknownHostException e) {
+      checkCancelled();
+      throw new DownloadException(FailureKind.NETWORK, "unknown host " + e.getMessage(), e);
+    } catch (ProxyException e) {
+      checkCancelled();
+      if (e.reason() == ProxyException.Reason.TRANSIENT) {
+        throw e;
+      }
+      throw new DownloadException(e.reason() == ProxyException.Reason.AUTHENTICATION
+          ? FailureKind.HTTP_STATUS : FailureKind.NETWORK, e.getMessage(), e);
+    } catch (IOException e) {
+      checkCancelled();
+      throw e;
+    } finally {
+      if (!keepConnection) {
+        plain = null;
+        p.close();
+      }
+    }
+  }
+
+  /** Closes the kept connection, if any. */
   void close() {
     PlainHttp p = plain;
     plain = null;
@@ -177,23 +176,19 @@ final class TusRequests {
     }
   }
 
-  /** The kept plain-http sender for {@code url}'s host and port (a new one when they change). */
+  /** The kept sender for {@code url}'s origin (a new one when it changes). */
   private PlainHttp keptFor(URI url) {
-    String key = url.getHost() + ":" + url.getPort();
+    String key = Authenticator.origin(url);
     if (plain == null || !key.equals(plainKey)) {
       close();
       plainKey = key;
-      plain = new PlainHttp(url, CONNECT_TIMEOUT, TIMEOUT);
+      plain = new PlainHttp(url, reach::open, TIMEOUT);
     }
     return plain;
   }
 
-  private HttpClient http() {
-    if (http == null) {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-          .connectTimeout(CONNECT_TIMEOUT).followRedirects(HttpClient.Redirect.NEVER).build();
-    }
-    return http;
+  private static String hostPort(URI url) {
+    return url.getHost() + (url.getPort() >= 0 ? ":" + url.getPort() : "");
   }
 
   /** The file's size and modification time, read together: the identity an upload is kept under. */

@@ -5,13 +5,9 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.SafeText;
 import dev.rget.core.http.HttpUrl;
 import dev.rget.core.upload.TusRequests.Reply;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -41,9 +37,10 @@ import java.util.OptionalLong;
  * restarted server is resumed from what it made durable. The count of failures in a row is
  * bounded ({@link Builder#retries(int)}); a chunk the server accepted resets it.
  *
- * <p>A bearer token, when given, is sent on every request and is never stored or put in a
- * message. Redirects are not followed (they would carry the token elsewhere). Not thread-safe
- * except {@link #cancel()}.
+ * <p>A bearer token, when given, is sent on every request to the endpoint's origin and is never
+ * stored or put in a message; so are the login and headers of {@link UploadOptions} (see
+ * {@link Reach}). Redirects are not followed (they would carry the token elsewhere). Not
+ * thread-safe except {@link #cancel()}.
  */
 public final class TusUpload {
   /** Told after each chunk the server confirmed, and when a run learns the server's offset. */
@@ -112,13 +109,13 @@ public final class TusUpload {
   /** A chunk's checksum computed ahead of its PATCH, or why it could not be. */
   private record Ahead(long offset, long len, String checksum, IOException failure) {}
 
-  private TusUpload(Builder b) {
+  private TusUpload(Builder b, Reach reach) {
     this.file = b.file;
-    this.endpoint = b.endpoint;
-    this.requests = new TusRequests(b.token, true);
+    this.endpoint = reach.endpoint();
+    this.requests = new TusRequests(reach, true);
     this.chunkSize = b.chunkSize;
     this.retries = b.retries;
-    this.state = UploadState.of(b.stateDir, b.file, b.endpoint);
+    this.state = UploadState.of(b.stateDir, b.file, endpoint);
     this.listener = b.listener;
     this.retryListener = b.retryListener;
     this.part = b.part;
@@ -369,8 +366,7 @@ public final class TusUpload {
   private Reply exchange(String method, URI url, Map<String, String> headers, FileChannel body,
       long position, long len, Runnable afterBody) throws DownloadException {
     try {
-      return requests.send(method, url, headers, body, position, len, afterBody,
-          () -> rangeStream(position, len));
+      return requests.send(method, url, headers, body, position, len, afterBody);
     } catch (DownloadException e) {
       throw e;
     } catch (IOException e) {
@@ -384,43 +380,6 @@ public final class TusUpload {
     }
     return new RetryableException(new DownloadException(FailureKind.NETWORK,
         method + " " + SafeText.withoutPassword(url) + ": " + cause, cause));
-  }
-
-  /** The file's bytes [start, start + len) as a stream (for the JDK client's https PATCH). */
-  private InputStream rangeStream(long start, long len) {
-    try {
-      FileChannel c = FileChannel.open(file, StandardOpenOption.READ);
-      c.position(start);
-      return new FilterInputStream(Channels.newInputStream(c)) {
-        private long left = len;
-
-        @Override
-        public int read() throws IOException {
-          if (left <= 0) {
-            return -1;
-          }
-          int b = super.read();
-          if (b >= 0) {
-            left--;
-          }
-          return b;
-        }
-
-        @Override
-        public int read(byte[] buf, int off, int n) throws IOException {
-          if (left <= 0) {
-            return -1;
-          }
-          int got = super.read(buf, off, (int) Math.min(n, left));
-          if (got > 0) {
-            left -= got;
-          }
-          return got;
-        }
-      };
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /**
@@ -536,6 +495,7 @@ public final class TusUpload {
     private PartMemory part;
     private long partStart;
     private long partLength;
+    private Reach reach;
 
     private Builder(Path file, URI endpoint) {
       this.file = Objects.requireNonNull(file);
@@ -545,6 +505,20 @@ public final class TusUpload {
     /** Sends {@code Authorization: Bearer TOKEN} on every request (null: none). */
     public Builder token(String token) {
       this.token = token;
+      return this;
+    }
+
+    /**
+     * How the server is reached and who this says it is: the token, headers, login, proxies and
+     * TLS trust of {@code options} (replacing {@link #token}).
+     */
+    public Builder reach(UploadOptions options) {
+      return reach(Reach.of(endpoint, options));
+    }
+
+    /** A {@link Reach} shared with the other parts of a parallel upload. */
+    Builder reach(Reach shared) {
+      this.reach = Objects.requireNonNull(shared);
       return this;
     }
 
@@ -613,7 +587,8 @@ public final class TusUpload {
         throw new DownloadException(FailureKind.USAGE, "cannot upload to " + endpoint + ": "
             + problem);
       }
-      return new TusUpload(this);
+      return new TusUpload(this, reach != null ? reach
+          : Reach.of(endpoint, UploadOptions.builder().token(token).build()));
     }
   }
 }

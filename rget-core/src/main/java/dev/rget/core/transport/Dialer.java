@@ -1,0 +1,99 @@
+package dev.rget.core.transport;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+
+/**
+ * Opens the byte stream to an origin server: TCP to it (or to its proxy, then a SOCKS5 handshake
+ * or, for https through an http proxy, a {@code CONNECT} tunnel), then TLS for https. Plain http
+ * through an http proxy gets a bare connection to the proxy: the requests then go in absolute
+ * form. Shared by {@link Http1Transport} and {@link ClientWire}.
+ */
+final class Dialer {
+  private Dialer() {}
+
+  /**
+   * A connected wire to {@code uri}'s origin.
+   *
+   * @param proxy the proxy to go through, or null for a direct connection
+   * @param publicOnly refuse an origin on a private address ({@link PrivateAddress})
+   * @param tls the TLS context for https (unused for http)
+   * @param userAgent the User-Agent of a {@code CONNECT}
+   */
+  static Wire connect(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls, String userAgent,
+      Duration connectTimeout) throws IOException {
+    boolean https = isHttps(uri);
+    NioSocket socket;
+    if (proxy == null) {
+      InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
+      if (addr.isUnresolved()) {
+        throw new UnknownHostException(uri.getHost());
+      }
+      if (publicOnly) {
+        PrivateAddress.requirePublic(uri.getHost(), addr.getAddress());
+      }
+      socket = NioSocket.connect(addr, connectTimeout);
+    } else {
+      if (publicOnly) {
+        PrivateAddress.requirePublicByName(uri.getHost());
+      }
+      socket = connectToProxy(proxy, connectTimeout);
+      try {
+        if (proxy.kind() == Proxy.Kind.HTTP) {
+          if (https) {
+            HttpConnectTunnel.open(socket, proxy, uri.getHost(), port(uri), userAgent,
+                connectTimeout);
+          }
+        } else {
+          Socks5Handshake.open(socket, proxy, uri.getHost(), port(uri), connectTimeout);
+        }
+      } catch (IOException | RuntimeException e) {
+        socket.close();
+        throw e;
+      }
+    }
+    if (!https) {
+      return new PlainWire(socket);
+    }
+    try {
+      return TlsWire.connect(socket, tls, uri.getHost(), port(uri), connectTimeout);
+    } catch (IOException | RuntimeException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** A TCP connection to {@code proxy}; failures name the proxy, not the origin. */
+  private static NioSocket connectToProxy(Proxy proxy, Duration connectTimeout)
+      throws IOException {
+    InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
+    if (addr.isUnresolved()) {
+      throw new ProxyException(ProxyException.Reason.REFUSED, "unknown host " + proxy.host()
+          + " of the " + proxy.describe());
+    }
+    try {
+      return NioSocket.connect(addr, connectTimeout);
+    } catch (java.net.http.HttpConnectTimeoutException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "connection to the "
+          + proxy.describe() + " timed out", e);
+    } catch (java.net.ConnectException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "the " + proxy.describe()
+          + " refused the connection", e);
+    } catch (IOException e) {
+      throw new ProxyException(ProxyException.Reason.TRANSIENT, "cannot connect to the "
+          + proxy.describe() + ": " + e.getMessage(), e);
+    }
+  }
+
+  static boolean isHttps(URI uri) {
+    return "https".equalsIgnoreCase(uri.getScheme());
+  }
+
+  static int port(URI uri) {
+    return uri.getPort() >= 0 ? uri.getPort() : isHttps(uri) ? 443 : 80;
+  }
+}
