@@ -12,9 +12,6 @@ import dev.rget.core.SafeText;
 import dev.rget.core.auth.Credentials;
 import dev.rget.core.auth.Netrc;
 import dev.rget.core.cookie.CookieJar;
-import dev.rget.core.transport.Proxy;
-import dev.rget.core.transport.ProxyRules;
-import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.transport.Transport;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -23,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -34,7 +30,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -54,6 +52,8 @@ public final class GetCommand implements Callable<Integer> {
   @Parameters(arity = "0..*", paramLabel = "URL",
       description = "What to download; several URLs are each saved to a file of their own.")
   List<String> urls = new ArrayList<>();
+
+  @Mixin ReachFlags reach = new ReachFlags();
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE",
       description = "Write to FILE (default: the name from the server or the URL, in the current"
@@ -115,11 +115,6 @@ public final class GetCommand implements Callable<Integer> {
       description = "Cap the whole download's rate, e.g. 500k or 10m (bytes per second).")
   String limitRate;
 
-  @Option(names = "--ca-certificate", paramLabel = "FILE",
-      description = "Trust the certificates in this PEM file for https, instead of the JVM's"
-          + " default authorities (a private CA, a self-signed server).")
-  Path caCertificate;
-
   @Option(names = "--max-filesize", paramLabel = "SIZE",
       description = "Refuse a file larger than SIZE (e.g. 100m, 2g): a larger announced length"
           + " fails at once, a body of unannounced length is cut off there (exit 9).")
@@ -129,41 +124,6 @@ public final class GetCommand implements Callable<Integer> {
       description = "Only https: refuse an http URL and a redirect from https to http (which is"
           + " otherwise followed with a notice).")
   boolean httpsOnly;
-
-  @Option(names = {"-x", "--proxy"}, paramLabel = "URL",
-      description = "Use this proxy for every URL: http://[USER:PASS@]HOST:PORT, socks5://..."
-          + " (names resolved here) or socks5h://... (by the proxy); \"\" for none. Default: the"
-          + " http_proxy, https_proxy, all_proxy environment variables, as curl reads them.")
-  String proxy;
-
-  @Option(names = "--noproxy", paramLabel = "LIST",
-      description = "Hosts reached directly, comma-separated (domains include their subdomains;"
-          + " * for all); replaces no_proxy/NO_PROXY.")
-  String noProxy;
-
-  @Option(names = {"-u", "--user"}, paramLabel = "USER[:PASS]",
-      description = "Log in to the server as USER (Basic or Digest, as it asks); without :PASS"
-          + " the password is asked on the terminal. Sent only to the URL's own host.")
-  String user;
-
-  @Option(names = "--netrc", description = "Take logins from ~/.netrc.")
-  boolean netrc;
-
-  @Option(names = "--netrc-file", paramLabel = "FILE", description = "Take logins from FILE.")
-  Path netrcFile;
-
-  @Option(names = "--location-trusted",
-      description = "Also send the login, Authorization and Cookie headers to other hosts the"
-          + " download is redirected to.")
-  boolean locationTrusted;
-
-  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
-      description = "Add a header to every request (repeatable).")
-  List<String> headers = new ArrayList<>();
-
-  @Option(names = {"-U", "--user-agent"}, paramLabel = "TEXT",
-      description = "User-Agent header (default: rget/VERSION).")
-  String userAgent;
 
   @Option(names = "--referer", paramLabel = "URL", description = "Referer header.")
   String referer;
@@ -175,10 +135,6 @@ public final class GetCommand implements Callable<Integer> {
   @Option(names = "--save-cookies", paramLabel = "FILE",
       description = "Write the cookies afterwards to FILE (Netscape format, owner-only).")
   Path saveCookies;
-
-  @Option(names = {"-k", "--insecure"},
-      description = "https without checking the certificate or host name (warns on every run).")
-  boolean insecure;
 
   @Option(names = "--no-remote-time",
       description = "Keep the local time as the file's modification time, instead of the"
@@ -218,11 +174,7 @@ public final class GetCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), e.getMessage());
     }
-    if (insecure) {
-      // Every run, even quiet: the user must not forget that this download is unprotected.
-      err.println("rget: warning: --insecure: https certificates and host names are not"
-          + " checked; anyone on the network path can read or alter this download");
-    }
+    reach.warnIfInsecure(err, "download");
     try {
       if (inputFile == null && urls.size() == 1) {
         return single(urls.get(0), options, err);
@@ -246,30 +198,22 @@ public final class GetCommand implements Callable<Integer> {
   }
 
   private void identityFromFlags(DownloadOptions.Builder b) {
-    if (userAgent != null) {
-      b.userAgent(userAgent);
+    if (reach.userAgent() != null) {
+      b.userAgent(reach.userAgent());
     }
-    for (String h : headers) {
-      int colon = h.indexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("-H needs 'Name: value', got '" + SafeText.of(h) + "'");
-      }
-      b.header(h.substring(0, colon), h.substring(colon + 1));
+    for (Map.Entry<String, String> h : reach.headers()) {
+      b.header(h.getKey(), h.getValue());
     }
     b.referer(referer);
-    if (user != null) {
-      b.credentials(user.indexOf(':') >= 0 ? Credentials.parse(user) : askPassword(user));
+    Credentials login = reach.credentials();
+    if (login != null) {
+      b.credentials(login);
     }
-    Path netrcPath = netrcFile != null ? netrcFile : netrc ? Netrc.defaultFile() : null;
-    if (netrcPath != null) {
-      try {
-        b.netrc(Netrc.read(netrcPath));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read netrc file " + netrcPath + ": "
-            + e.getMessage());
-      }
+    Netrc logins = reach.netrc();
+    if (logins != null) {
+      b.netrc(logins);
     }
-    b.locationTrusted(locationTrusted);
+    b.locationTrusted(reach.locationTrusted());
     try {
       jar = loadCookies != null ? CookieJar.load(loadCookies) : new CookieJar();
     } catch (IOException e) {
@@ -279,38 +223,7 @@ public final class GetCommand implements Callable<Integer> {
     b.cookieJar(jar);
     b.remoteTime(!noRemoteTime);
     b.timestamping(timestamping);
-    b.proxies(proxyRules());
-  }
-
-  /** curl's rules: the environment, replaced by --proxy and --noproxy where given. */
-  private ProxyRules proxyRules() {
-    ProxyRules env;
-    try {
-      env = ProxyRules.fromEnvironment(System.getenv());
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("proxy environment variable: " + e.getMessage());
-    }
-    ProxyRules rules = env;
-    if (proxy != null) {
-      Map<String, String> noProxyEnv = new HashMap<>();
-      for (String n : List.of("no_proxy", "NO_PROXY")) {
-        if (System.getenv(n) != null) {
-          noProxyEnv.putIfAbsent("no_proxy", System.getenv(n));
-        }
-      }
-      rules = proxy.isBlank() ? ProxyRules.direct()
-          : ProxyRules.of(Proxy.parse(proxy), noProxyEnv.get("no_proxy"));
-    }
-    return noProxy != null ? rules.withNoProxy(noProxy) : rules;
-  }
-
-  private static Credentials askPassword(String user) {
-    java.io.Console console = System.console();
-    if (console == null) {
-      return new Credentials(user, "");
-    }
-    char[] pw = console.readPassword("Password for %s: ", user);
-    return new Credentials(user, pw == null ? "" : new String(pw));
+    b.proxies(reach.proxyRules(System.getenv()));
   }
 
   private static List<URI> parseAll(List<String> texts) throws DownloadException {
@@ -340,19 +253,9 @@ public final class GetCommand implements Callable<Integer> {
       b.limitRate(Units.parseSize(limitRate));
     }
     identityFromFlags(b);
-    if (insecure) {
-      try {
-        b.sslContext(TlsTrust.insecure());
-      } catch (java.security.GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot set up --insecure TLS: " + e.getMessage());
-      }
-    } else if (caCertificate != null) {
-      try {
-        b.sslContext(TlsTrust.trusting(caCertificate));
-      } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot use certificates from " + caCertificate + ": "
-            + e.getMessage());
-      }
+    SSLContext trust = reach.sslContext();
+    if (trust != null) {
+      b.sslContext(trust);
     }
     return b;
   }

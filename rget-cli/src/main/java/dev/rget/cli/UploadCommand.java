@@ -7,27 +7,22 @@ import dev.rget.core.SafeText;
 import dev.rget.core.Upload;
 import dev.rget.core.auth.Credentials;
 import dev.rget.core.auth.Netrc;
-import dev.rget.core.transport.Proxy;
-import dev.rget.core.transport.ProxyRules;
-import dev.rget.core.transport.TlsTrust;
 import dev.rget.core.upload.TusUpload;
 import dev.rget.core.upload.UploadOptions;
 import dev.rget.core.upload.UploadState;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -82,50 +77,7 @@ public final class UploadCommand implements Callable<Integer> {
   @Option(names = {"-q", "--quiet"}, description = "No progress and no summary.")
   boolean quiet;
 
-  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'",
-      description = "Add a header to every request (repeatable); headers the upload protocol"
-          + " owns (Host, Content-Length, Content-Type, Upload-*, Tus-Resumable...) are refused.")
-  List<String> headers = new ArrayList<>();
-
-  @Option(names = {"-U", "--user-agent"}, paramLabel = "TEXT",
-      description = "User-Agent header (default: rget/VERSION; \"\" for none).")
-  String userAgent;
-
-  @Option(names = {"-u", "--user"}, paramLabel = "USER[:PASS]",
-      description = "Log in to the server as USER (Basic or Digest, as it asks); without :PASS"
-          + " the password is asked on the terminal. Sent only to the URL's own origin.")
-  String user;
-
-  @Option(names = "--netrc", description = "Take logins from ~/.netrc.")
-  boolean netrc;
-
-  @Option(names = "--netrc-file", paramLabel = "FILE", description = "Take logins from FILE.")
-  Path netrcFile;
-
-  @Option(names = "--location-trusted",
-      description = "Also send the token, the login and Authorization/Cookie headers to an upload"
-          + " URL the server names on another host.")
-  boolean locationTrusted;
-
-  @Option(names = {"-x", "--proxy"}, paramLabel = "URL",
-      description = "Use this proxy: http://[USER:PASS@]HOST:PORT, socks5://... (names resolved"
-          + " here) or socks5h://... (by the proxy); \"\" for none. Default: the http_proxy,"
-          + " https_proxy, all_proxy environment variables, as curl reads them.")
-  String proxy;
-
-  @Option(names = "--noproxy", paramLabel = "LIST",
-      description = "Hosts reached directly, comma-separated (domains include their subdomains;"
-          + " * for all); replaces no_proxy/NO_PROXY.")
-  String noProxy;
-
-  @Option(names = "--ca-certificate", paramLabel = "FILE",
-      description = "Trust the certificates in this PEM file for https, instead of the JVM's"
-          + " default authorities (a private CA, a self-signed server).")
-  Path caCertificate;
-
-  @Option(names = {"-k", "--insecure"},
-      description = "https without checking the certificate or host name (warns on every run).")
-  boolean insecure;
+  @Mixin ReachFlags reach = new ReachFlags();
 
   @Override
   public Integer call() throws Exception {
@@ -144,11 +96,7 @@ public final class UploadCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new DownloadException(FailureKind.USAGE, e.getMessage(), e);
     }
-    if (insecure) {
-      // Every run, even quiet: the user must not forget that this upload is unprotected.
-      err.println("rget: warning: --insecure: https certificates and host names are not"
-          + " checked; anyone on the network path can read or alter this upload");
-    }
+    reach.warnIfInsecure(err, "upload");
     try {
       if (chunkSize != null) {
         b.chunkSize(Units.parseSize(chunkSize));
@@ -217,73 +165,26 @@ public final class UploadCommand implements Callable<Integer> {
    * @throws IllegalArgumentException naming the flag that is wrong
    */
   void reachFromFlags(UploadOptions.Builder b, Map<String, String> env) {
-    for (String h : headers) {
-      int colon = h.indexOf(':');
-      if (colon <= 0) {
-        throw new IllegalArgumentException("-H needs 'Name: value', got '" + SafeText.of(h) + "'");
-      }
-      b.header(h.substring(0, colon), h.substring(colon + 1));
+    for (Map.Entry<String, String> h : reach.headers()) {
+      b.header(h.getKey(), h.getValue());
     }
-    if (userAgent != null) {
-      b.userAgent(userAgent);
+    if (reach.userAgent() != null) {
+      b.userAgent(reach.userAgent());
     }
-    if (user != null) {
-      b.credentials(user.indexOf(':') >= 0 ? Credentials.parse(user) : askPassword(user));
+    Credentials login = reach.credentials();
+    if (login != null) {
+      b.credentials(login);
     }
-    Path netrcPath = netrcFile != null ? netrcFile : netrc ? Netrc.defaultFile() : null;
-    if (netrcPath != null) {
-      try {
-        b.netrc(Netrc.read(netrcPath));
-      } catch (IOException e) {
-        throw new IllegalArgumentException("cannot read netrc file " + netrcPath + ": "
-            + e.getMessage());
-      }
+    Netrc logins = reach.netrc();
+    if (logins != null) {
+      b.netrc(logins);
     }
-    b.locationTrusted(locationTrusted);
-    b.proxies(proxyRules(env));
-    if (insecure) {
-      try {
-        b.sslContext(TlsTrust.insecure());
-      } catch (GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot set up --insecure TLS: " + e.getMessage());
-      }
-    } else if (caCertificate != null) {
-      try {
-        b.sslContext(TlsTrust.trusting(caCertificate));
-      } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot use certificates from " + caCertificate + ": "
-            + e.getMessage());
-      }
+    b.locationTrusted(reach.locationTrusted());
+    b.proxies(reach.proxyRules(env));
+    SSLContext trust = reach.sslContext();
+    if (trust != null) {
+      b.sslContext(trust);
     }
-  }
-
-  /** curl's rules, as {@code get} has them: the environment, replaced by -x and --noproxy. */
-  private ProxyRules proxyRules(Map<String, String> env) {
-    ProxyRules rules;
-    try {
-      rules = ProxyRules.fromEnvironment(env);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("proxy environment variable: " + e.getMessage());
-    }
-    if (proxy != null) {
-      String envNoProxy = env.get("no_proxy") != null ? env.get("no_proxy") : env.get("NO_PROXY");
-      try {
-        rules = proxy.isBlank() ? ProxyRules.direct()
-            : ProxyRules.of(Proxy.parse(proxy), envNoProxy);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("-x: " + e.getMessage());
-      }
-    }
-    return noProxy != null ? rules.withNoProxy(noProxy) : rules;
-  }
-
-  private static Credentials askPassword(String user) {
-    java.io.Console console = System.console();
-    if (console == null) {
-      return new Credentials(user, "");
-    }
-    char[] pw = console.readPassword("Password for %s: ", user);
-    return new Credentials(user, pw == null ? "" : new String(pw));
   }
 
   /** A notice on the progress display when there is one, else a line of its own. */
