@@ -5,8 +5,6 @@
  * framing are internal; the resume state is read only by the CLI's demo.
  */
 module dev.rget.core {
-  requires java.net.http;
-
   exports dev.rget.core;
   exports dev.rget.core.auth;
   exports dev.rget.core.cookie;

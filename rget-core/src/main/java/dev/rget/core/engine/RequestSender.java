@@ -5,6 +5,7 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.http.Headers;
 import dev.rget.core.http.HttpDate;
 import dev.rget.core.http.HttpUrl;
+import dev.rget.core.transport.ConnectTimeoutException;
 import dev.rget.core.transport.PrivateAddress;
 import dev.rget.core.transport.ProxyException;
 import dev.rget.core.transport.StallException;
@@ -16,7 +17,6 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.net.http.HttpConnectTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -95,7 +95,7 @@ final class RequestSender {
         // An untrusted certificate or no common protocol: asking again will not change it.
         throw new DownloadException(FailureKind.NETWORK, "TLS handshake with "
             + hostPort(current) + " failed: " + describe(e), e);
-      } catch (HttpConnectTimeoutException e) {
+      } catch (ConnectTimeoutException e) {
         throw RetryableException.network("connection to " + hostPort(current) + " timed out", e);
       } catch (ConnectException e) {
         throw RetryableException.network("connection to " + hostPort(current) + " refused", e);

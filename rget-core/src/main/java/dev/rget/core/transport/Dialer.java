@@ -77,7 +77,7 @@ final class Dialer {
     }
     try {
       return NioSocket.connect(addr, connectTimeout);
-    } catch (java.net.http.HttpConnectTimeoutException e) {
+    } catch (ConnectTimeoutException e) {
       throw new ProxyException(ProxyException.Reason.TRANSIENT, "connection to the "
           + proxy.describe() + " timed out", e);
     } catch (java.net.ConnectException e) {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.net.http.HttpConnectTimeoutException;
 import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedSelectorException;
@@ -38,7 +37,7 @@ final class NioSocket {
       return new NioSocket(ch, selector);
     } catch (SocketTimeoutException e) {
       ch.close();
-      throw new HttpConnectTimeoutException("connect timed out: " + address);
+      throw new ConnectTimeoutException("connect timed out: " + address);
     } catch (IOException | RuntimeException e) {
       ch.close();
       throw e;

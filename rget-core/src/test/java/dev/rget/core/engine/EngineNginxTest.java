@@ -10,9 +10,9 @@ import dev.rget.core.range.RangeHeader;
 import dev.rget.core.range.RangeSet;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.NginxFixture;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,10 +107,12 @@ class EngineNginxTest {
   /** Requests a file of its own and returns the number nginx gave its connection. */
   private static long markerConnection(NginxFixture nginx) throws Exception {
     Files.writeString(nginx.root().resolve("marker.txt"), "marker");
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    HttpResponse<String> resp = client.send(HttpRequest.newBuilder(nginx.url("/marker.txt"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(resp.body()).isEqualTo("marker");
+    HttpURLConnection c = (HttpURLConnection) nginx.url("/marker.txt").toURL().openConnection();
+    try (InputStream in = c.getInputStream()) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("marker");
+    } finally {
+      c.disconnect();
+    }
     HostileDownloads.awaitCondition(() -> nginx.accessLog().stream()
         .anyMatch(e -> e.uri().equals("/marker.txt")), Duration.ofSeconds(5));
     return nginx.accessLog().stream().filter(e -> e.uri().equals("/marker.txt"))
