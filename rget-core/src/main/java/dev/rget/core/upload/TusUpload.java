@@ -16,8 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -29,7 +27,8 @@ import java.util.OptionalLong;
 /**
  * Sends one local file to a tus 1.0.0 creation endpoint, resumably: creates an upload
  * ({@code POST} with {@code Upload-Length} and the {@code filename} metadata), then appends it in
- * chunks ({@code PATCH} with {@code Upload-Offset} and {@code Upload-Checksum: sha256}). The
+ * chunks ({@code PATCH} with {@code Upload-Offset} and {@code Upload-Checksum} in the cheapest
+ * algorithm the server's {@code OPTIONS} offers: {@link TusChecksum#choose}). The
  * upload URL is remembered in an {@link UploadState}, so that running again after any
  * interruption asks the server for its offset ({@code HEAD}) and sends only the rest. A
  * remembered upload the server no longer knows ({@code 404}, {@code 410}) or a local file whose
@@ -106,6 +105,8 @@ public final class TusUpload {
   private final TusRequests requests;
   private long bytesSent;
   private ByteBuffer hashBuffer;
+  /** What each PATCH's Upload-Checksum uses; null until the server was asked (OPTIONS). */
+  private TusChecksum algorithm;
   /** The checksum of the next chunk, hashed while the previous one was stored; null if none. */
   private Ahead ahead;
 
@@ -177,6 +178,9 @@ public final class TusUpload {
       while (true) {
         checkCancelled(offset);
         try {
+          if (algorithm == null) {
+            algorithm = discoverChecksum();
+          }
           if (url != null && offset < 0) {
             OptionalLong known = head(url, size);
             if (known.isEmpty()) {
@@ -289,6 +293,12 @@ public final class TusUpload {
     }
   }
 
+  /** The checksum algorithm to use, from the server's {@code OPTIONS} answer. */
+  private TusChecksum discoverChecksum() throws DownloadException {
+    Reply r = exchange("OPTIONS", endpoint, headers(), null, 0, 0);
+    return TusChecksum.choose(r.status(), r.headers());
+  }
+
   /** The server's offset for a remembered upload, or empty when it no longer knows it. */
   private OptionalLong head(URI url, long size) throws DownloadException {
     Reply r = exchange("HEAD", url, headers(), null, 0, 0);
@@ -332,11 +342,15 @@ public final class TusUpload {
     Map<String, String> h = headers();
     h.put("Content-Type", "application/offset+octet-stream");
     h.put("Upload-Offset", Long.toString(offset));
-    h.put("Upload-Checksum", "sha256 " + checksum(ch, partStart + offset, len));
+    String sum = checksum(ch, partStart + offset, len);
+    if (sum != null) {
+      h.put("Upload-Checksum", sum);
+    }
     bytesSent += len;
     // The next chunk is hashed while the server stores and checks this one.
     long nextOffset = partStart + offset + len;
-    Runnable hashNext = nextLen <= 0 ? null : () -> ahead = hashAhead(ch, nextOffset, nextLen);
+    Runnable hashNext = nextLen <= 0 || algorithm == TusChecksum.NONE ? null
+        : () -> ahead = hashAhead(ch, nextOffset, nextLen);
     Reply r = exchange("PATCH", url, h, ch, partStart + offset, len, hashNext);
     if (r.status() == 409) {
       return -1;
@@ -436,47 +450,24 @@ public final class TusUpload {
       }
       return a.checksum();
     }
-    return sha256(ch, offset, len);
+    return algorithm.of(ch, offset, len, hashBuffer());
   }
 
   /** Hashes a chunk ahead of its PATCH, keeping a failure to be thrown when that chunk is sent. */
   private Ahead hashAhead(FileChannel ch, long offset, long len) {
     try {
-      return new Ahead(offset, len, sha256(ch, offset, len), null);
+      return new Ahead(offset, len, algorithm.of(ch, offset, len, hashBuffer()), null);
     } catch (IOException e) {
       return new Ahead(offset, len, null, e);
     }
   }
 
-  /**
-   * The SHA-256 of the file's bytes [offset, offset + len), in base64 (for Upload-Checksum).
-   * SHA-256 rather than the cheaper-looking SHA-1 (both tus-standard, both taken by rget serve):
-   * on this project's x86 machines with SHA extensions both hash about 1.7 GB/s in the JVM
-   * (measured: 0.59 to 0.65 s per GiB each), so the stronger one costs nothing more.
-   */
-  private String sha256(FileChannel ch, long offset, long len) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+  /** The buffer chunks are read through to be hashed (direct: read and hashed in place). */
+  private ByteBuffer hashBuffer() {
     if (hashBuffer == null) {
-      hashBuffer = ByteBuffer.allocate(HASH_BUFFER);
+      hashBuffer = ByteBuffer.allocateDirect(HASH_BUFFER);
     }
-    long pos = offset;
-    long end = offset + len;
-    while (pos < end) {
-      hashBuffer.clear();
-      hashBuffer.limit((int) Math.min(hashBuffer.capacity(), end - pos));
-      int n = ch.read(hashBuffer, pos);
-      if (n < 0) {
-        throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
-      }
-      md.update(hashBuffer.array(), 0, n);
-      pos += n;
-    }
-    return Base64.getEncoder().encodeToString(md.digest());
+    return hashBuffer;
   }
 
   private static void expect(Reply r, int status, String method, URI url) throws DownloadException {
