@@ -30,6 +30,10 @@ import java.util.concurrent.TimeUnit;
  * hostile); a response body, if any, is read and dropped when small, else the connection is
  * closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
  * another thread ends a send at once.
+ *
+ * <p>Requests may also be pipelined ({@link #write}, then {@link #read} for each, in order): the
+ * next {@code PATCH} goes out while the server still checks and stores the previous one. Any
+ * failure closes the connection, and with it the requests whose answers were not read.
  */
 final class PlainHttp implements Closeable {
   /**
@@ -39,6 +43,18 @@ final class PlainHttp implements Closeable {
    * @param headers lower-case names to their values in order of arrival
    */
   record Answer(int status, Map<String, List<String>> headers) {}
+
+  /**
+   * A pipelined request ({@link #write}, {@link #read}) failed before any byte of its answer, on a
+   * connection that had answered before, without a stall or {@link #abort()}: most likely the
+   * server closed the kept-alive connection (while idle, or after an answer without saying so), so
+   * this is not the server failing the request, which may go again on a new connection.
+   */
+  static final class ClosedUnansweredException extends IOException {
+    ClosedUnansweredException(IOException cause) {
+      super("the connection closed before an answer: " + cause.getMessage(), cause);
+    }
+  }
 
   private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_DROPPED_BODY = 64 * 1024;
@@ -63,6 +79,12 @@ final class PlainHttp implements Closeable {
   private volatile boolean stalled;
   /** Set by {@link #abort()}: no more attempts. */
   private volatile boolean aborted;
+  /** Requests written on the connection whose answers were not read yet. */
+  private int unanswered;
+  /** Whether an answer was read on the current connection. */
+  private boolean answeredBefore;
+  /** Bumped by each use of the connection: a watchdog of an earlier use then ends. */
+  private volatile long use;
 
   PlainHttp(URI url, Duration connectTimeout, Duration stallTimeout) {
     int port = url.getPort() < 0 ? 80 : url.getPort();
@@ -94,7 +116,7 @@ final class PlainHttp implements Closeable {
    */
   Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
       long length, Runnable afterBody) throws IOException {
-    boolean reused = channel != null && channel.isOpen();
+    boolean reused = channel != null && channel.isOpen() && unanswered == 0;
     try {
       return sendOnce(method, url, headers, file, position, length, afterBody);
     } catch (IOException e) {
@@ -111,41 +133,14 @@ final class PlainHttp implements Closeable {
       long position, long length, Runnable afterBody) throws IOException {
     answered = false;
     stalled = false;
+    if (unanswered > 0) {
+      closeChannel(); // answers of pipelined requests still due: this one would read theirs
+    }
     SocketChannel ch = connection();
-    inUse = ch;
-    lastProgressNanos = System.nanoTime();
-    watch(ch);
     boolean keep = false;
     try {
-      StringBuilder head = new StringBuilder(512);
-      String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-      if (url.getRawQuery() != null) {
-        target += "?" + url.getRawQuery();
-      }
-      head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
-      for (Map.Entry<String, String> h : headers.entrySet()) {
-        head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      if (file != null || method.equals("POST")) {
-        head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
-      }
-      head.append("\r\n");
-      ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      while (hb.hasRemaining()) {
-        ch.write(hb);
-      }
-      long sent = 0;
-      while (file != null && sent < length) {
-        long n = file.transferTo(position + sent, Math.min(SLICE, length - sent), ch);
-        if (n <= 0) {
-          if (position + sent >= file.size()) {
-            throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
-          }
-          continue;
-        }
-        sent += n;
-        lastProgressNanos = System.nanoTime();
-      }
+      begin(ch);
+      writeRequest(ch, method, url, headers, file, position, length);
       if (afterBody != null) {
         afterBody.run();
         lastProgressNanos = System.nanoTime(); // the wait for the answer starts now
@@ -158,6 +153,119 @@ final class PlainHttp implements Closeable {
       if (!keep) {
         closeChannel();
       }
+    }
+  }
+
+  /**
+   * Writes a request ({@code file} as in {@link #send}) without reading its answer: read it later
+   * with {@link #read}, after the answers of the requests written before it. A failure closes the
+   * connection (the requests written before it are lost too).
+   *
+   * @throws IOException when the connection fails, stalls or is aborted
+   */
+  void write(String method, URI url, Map<String, String> headers, FileChannel file, long position,
+      long length) throws IOException {
+    stalled = false;
+    SocketChannel ch = connection();
+    boolean warm = answeredBefore;
+    boolean ok = false;
+    try {
+      begin(ch);
+      writeRequest(ch, method, url, headers, file, position, length);
+      unanswered++;
+      ok = true;
+    } catch (IOException e) {
+      throw warm && !aborted && !stalled ? new ClosedUnansweredException(e) : e;
+    } finally {
+      inUse = null;
+      if (!ok) {
+        closeChannel();
+      }
+    }
+  }
+
+  /**
+   * Reads the answer to the oldest request {@link #write} sent whose answer was not read.
+   *
+   * @param head whether that request was a {@code HEAD}
+   * @throws IOException when none is due, or the connection fails, stalls or is aborted (the
+   *     connection is then closed)
+   */
+  Answer read(boolean head) throws IOException {
+    SocketChannel ch = channel;
+    if (ch == null || unanswered == 0) {
+      throw new IOException("no request on this connection awaits an answer");
+    }
+    stalled = false;
+    answered = false;
+    boolean warm = answeredBefore;
+    boolean keep = false;
+    try {
+      begin(ch);
+      Response r = readResponse(head);
+      unanswered--;
+      keep = r.keepAlive;
+      return new Answer(r.status, r.headers);
+    } catch (IOException e) {
+      throw warm && !answered && !aborted && !stalled ? new ClosedUnansweredException(e) : e;
+    } finally {
+      inUse = null;
+      if (!keep) {
+        closeChannel();
+      }
+    }
+  }
+
+  /** Requests written with {@link #write} whose answers are still to be read (0 once closed). */
+  int unanswered() {
+    return unanswered;
+  }
+
+  /** Whether the connection is open, has answered before, and owes no answer: pipelining may start. */
+  boolean warm() {
+    return channel != null && channel.isOpen() && answeredBefore && unanswered == 0;
+  }
+
+  /** Marks {@code ch} in use from now, watched for stalls; fails once {@link #abort()} was called. */
+  private void begin(SocketChannel ch) throws IOException {
+    if (aborted) {
+      throw new IOException("aborted");
+    }
+    inUse = ch;
+    lastProgressNanos = System.nanoTime();
+    watch(ch, ++use);
+  }
+
+  private void writeRequest(SocketChannel ch, String method, URI url, Map<String, String> headers,
+      FileChannel file, long position, long length) throws IOException {
+    StringBuilder head = new StringBuilder(512);
+    String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    if (url.getRawQuery() != null) {
+      target += "?" + url.getRawQuery();
+    }
+    head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    if (file != null || method.equals("POST")) {
+      head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
+    }
+    head.append("\r\n");
+    ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    while (hb.hasRemaining()) {
+      ch.write(hb);
+    }
+    long sent = 0;
+    while (file != null && sent < length) {
+      long n = file.transferTo(position + sent, Math.min(SLICE, length - sent), ch);
+      if (n <= 0) {
+        if (position + sent >= file.size()) {
+          throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
+        }
+        continue;
+      }
+      sent += n;
+      lastProgressNanos = System.nanoTime();
     }
   }
 
@@ -199,6 +307,8 @@ final class PlainHttp implements Closeable {
     }
     channel = ch;
     input = new BufferedInputStream(ch.socket().getInputStream(), 8192);
+    unanswered = 0;
+    answeredBefore = false;
     return ch;
   }
 
@@ -206,6 +316,8 @@ final class PlainHttp implements Closeable {
     SocketChannel ch = channel;
     channel = null;
     input = null;
+    unanswered = 0;
+    answeredBefore = false;
     if (ch != null) {
       try {
         ch.close();
@@ -215,12 +327,12 @@ final class PlainHttp implements Closeable {
     }
   }
 
-  /** Closes {@code ch} if a send on it makes no progress for the stall timeout. */
-  private void watch(SocketChannel ch) {
+  /** Closes {@code ch} if its use number {@code n} makes no progress for the stall timeout. */
+  private void watch(SocketChannel ch, long n) {
     long period = Math.max(100, stallTimeout.toMillis() / 4);
     CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
-      if (inUse != ch) {
-        return; // that send is over
+      if (inUse != ch || use != n) {
+        return; // that use is over
       }
       if (System.nanoTime() - lastProgressNanos > stallTimeout.toNanos()) {
         stalled = true;
@@ -230,7 +342,7 @@ final class PlainHttp implements Closeable {
           // Closing to stop a stalled send: the sender sees the closed channel either way.
         }
       } else {
-        watch(ch);
+        watch(ch, n);
       }
     });
   }
@@ -242,6 +354,7 @@ final class PlainHttp implements Closeable {
     while (true) {
       Response r = parse(readHead(in));
       lastProgressNanos = System.nanoTime();
+      answeredBefore = true;
       if (r.status >= 100 && r.status < 200) {
         continue; // an interim response: the final one follows
       }

@@ -162,6 +162,63 @@ final class TusRequests {
     }
   }
 
+  /**
+   * Whether requests to {@code url} may be pipelined now: plain http on the kept connection, which
+   * has answered before and owes no answer ({@link PlainHttp#warm()}).
+   */
+  boolean warm(URI url) {
+    if (!keepConnection || !"http".equalsIgnoreCase(url.getScheme())) {
+      return false;
+    }
+    PlainHttp p = plain;
+    return p != null && (url.getHost() + ":" + url.getPort()).equals(plainKey) && p.warm();
+  }
+
+  /** Answers still owed on the kept plain-http connection (pipelined requests). */
+  int unanswered() {
+    PlainHttp p = plain;
+    return p == null ? 0 : p.unanswered();
+  }
+
+  /**
+   * Writes a request on the kept plain-http connection without reading its answer
+   * ({@link PlainHttp#write}); only after {@link #warm} said so, or behind such a request.
+   *
+   * @throws IOException on a network failure ({@link PlainHttp.ClosedUnansweredException} for a
+   *     connection the server closed quietly)
+   * @throws DownloadException CANCELLED
+   */
+  void write(String method, URI url, Map<String, String> headers, FileChannel body, long position, long len)
+      throws IOException, DownloadException {
+    checkCancelled();
+    PlainHttp p = keptFor(url);
+    try {
+      if (stop.getCount() == 0) {
+        p.abort();
+      }
+      p.write(method, url, headers, body, position, len);
+    } catch (IOException e) {
+      checkCancelled();
+      throw e;
+    }
+  }
+
+  /** Reads the oldest owed answer on the kept plain-http connection ({@link PlainHttp#read}). */
+  Reply read(URI url, String method) throws IOException, DownloadException {
+    checkCancelled();
+    PlainHttp p = keptFor(url);
+    try {
+      if (stop.getCount() == 0) {
+        p.abort();
+      }
+      PlainHttp.Answer a = p.read(method.equals("HEAD"));
+      return new Reply(a.status(), a.headers());
+    } catch (IOException e) {
+      checkCancelled();
+      throw e;
+    }
+  }
+
   /** Closes the kept plain-http connection, if any. */
   void close() {
     PlainHttp p = plain;
