@@ -235,7 +235,7 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(sed -n 's/^model name\
   "load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $("$NGINX" -v 2>&1 | sed 's/.*: //');"\
   "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); rget $(git -C "$repo" rev-parse --short HEAD)."
 echo "A ${size_mib} MiB file of random bytes, in the page cache; loopback; both servers write to the same disk."
-echo "\`./rget upload FILE URL\` (tus: a POST, then PATCHes of $(( size_mib >= 2048 ? 16 : size_mib / 128 < 1 ? 1 : size_mib / 128 )) MiB with a SHA-256 each, which the server checks and forces to disk)"
+echo "\`./rget upload FILE URL\` (tus: a POST, then pipelined PATCHes of $(( size_mib >= 2048 ? 16 : size_mib / 128 < 1 ? 1 : size_mib / 128 )) MiB with a CRC-32C each, which the server checks and forces to disk)"
 echo "to \`./rget serve --uploads\`, both started through the launcher; \`curl -T FILE URL\` (one PUT) to nginx."
 echo "$runs runs per side after one warm-up each, alternating curl, rget, curl, rget ...; medians. The machine is shared, so figures are noisy."
 echo

@@ -233,7 +233,9 @@ class UploadReachTest {
     List<String> lines = awaitLines(l -> l.contains("|basic-ok|"), 5).stream()
         .filter(l -> l.contains("|basic-ok|")).toList();
     assertThat(lines).containsExactly(basicPort + "|POST|401|basic-ok|rget/0.1|-",
-        basicPort + "|POST|201|basic-ok|rget/0.1|bob", basicPort + "|PATCH|204|basic-ok|rget/0.1|bob",
+        basicPort + "|POST|201|basic-ok|rget/0.1|bob",
+        basicPort + "|OPTIONS|204|basic-ok|rget/0.1|bob", // checksum discovery
+        basicPort + "|PATCH|204|basic-ok|rget/0.1|bob",
         basicPort + "|PATCH|204|basic-ok|rget/0.1|bob", basicPort + "|PATCH|204|basic-ok|rget/0.1|bob");
     try (var left = Files.list(work.resolve("state"))) {
       assertThat(left).as("state forgotten once done").isEmpty();

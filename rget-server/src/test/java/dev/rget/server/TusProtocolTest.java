@@ -78,7 +78,7 @@ class TusProtocolTest {
     assertThat(r.header("Tus-Extension")).contains("creation", "creation-with-upload", "termination", "checksum",
         "expiration", "creation-defer-length", "concatenation");
     assertThat(r.header("Tus-Max-Size")).isEqualTo("1000000");
-    assertThat(r.header("Tus-Checksum-Algorithm")).isEqualTo("sha1,sha256");
+    assertThat(r.header("Tus-Checksum-Algorithm")).isEqualTo("crc32c,sha1,sha256");
     assertThat(r.header("Content-Length")).isNull();
   }
 
@@ -211,6 +211,30 @@ class TusProtocolTest {
     assertThat(patch(loc, 0, body, "Upload-Checksum: sha1 " + good1).status()).isEqualTo(204);
     assertThat(patch(loc, 3, body, "Upload-Checksum: sha256 " + good256).status()).isEqualTo(204);
     assertThat(head(loc).header("Upload-Offset")).isEqualTo("6");
+  }
+
+  @Test
+  void crc32cMismatchIs460AndTheOffsetStaysAndAMatchCounts() throws Exception {
+    String loc = create(8);
+    byte[] body = "abcd".getBytes(StandardCharsets.US_ASCII);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(body);
+    byte[] good = java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array(); // big-endian
+    byte[] bad = good.clone();
+    bad[3] ^= 1;
+    byte[] swapped = {good[3], good[2], good[1], good[0]}; // little-endian is not the tus value
+    RawHttp.Response wrong = patch(loc, 0, body, "Upload-Checksum: crc32c " + Base64.getEncoder().encodeToString(bad));
+    assertThat(wrong.status()).isEqualTo(460);
+    assertThat(wrong.header("Upload-Offset")).isEqualTo("0");
+    assertThat(patch(loc, 0, body, "Upload-Checksum: crc32c " + Base64.getEncoder().encodeToString(swapped))
+        .status()).isEqualTo(460);
+    assertThat(head(loc).header("Upload-Offset")).isEqualTo("0");
+    assertThat(patch(loc, 0, body, "Upload-Checksum: crc32c " + Base64.getEncoder().encodeToString(new byte[8]))
+        .status()).as("a crc32c has 4 bytes").isEqualTo(400);
+    RawHttp.Response right = patch(loc, 0, body, "Upload-Checksum: CRC32C " + Base64.getEncoder().encodeToString(good));
+    assertThat(right.status()).isEqualTo(204);
+    assertThat(right.header("Upload-Offset")).isEqualTo("4");
+    assertThat(head(loc).header("Upload-Offset")).isEqualTo("4");
   }
 
   @Test

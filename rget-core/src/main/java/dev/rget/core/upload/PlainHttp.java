@@ -28,8 +28,12 @@ import java.util.concurrent.TimeUnit;
  * path, and about a second of start-up (its TLS defaults) before the first byte. Through an http
  * proxy, plain-http requests go in absolute form with the proxy's login. The response head is
  * read strictly and bounded (every byte from the network is hostile); a response body, if any, is
- * read and dropped when small, else the connection is closed. A send without progress for the stall timeout is aborted, and {@link #abort()} from
- * another thread ends a send at once.
+ * read and dropped when small, else the connection is closed. A send without progress for the
+ * stall timeout is aborted, and {@link #abort()} from another thread ends a send at once.
+ *
+ * <p>Requests may also be pipelined ({@link #write}, then {@link #read} for each, in order): the
+ * next {@code PATCH} goes out while the server still checks and stores the previous one. Any
+ * failure closes the connection, and with it the requests whose answers were not read.
  */
 final class PlainHttp implements Closeable {
   /**
@@ -39,6 +43,18 @@ final class PlainHttp implements Closeable {
    * @param headers lower-case names to their values in order of arrival
    */
   record Answer(int status, Map<String, List<String>> headers) {}
+
+  /**
+   * A pipelined request ({@link #write}, {@link #read}) failed before any byte of its answer, on a
+   * connection that had answered before, without a stall or {@link #abort()}: most likely the
+   * server closed the kept-alive connection (while idle, or after an answer without saying so), so
+   * this is not the server failing the request, which may go again on a new connection.
+   */
+  static final class ClosedUnansweredException extends IOException {
+    ClosedUnansweredException(IOException cause) {
+      super("the connection closed before an answer: " + cause.getMessage(), cause);
+    }
+  }
 
   private static final int MAX_HEAD = 16 * 1024;
   private static final int MAX_DROPPED_BODY = 64 * 1024;
@@ -69,6 +85,12 @@ final class PlainHttp implements Closeable {
   private volatile boolean stalled;
   /** Set by {@link #abort()}: no more attempts. */
   private volatile boolean aborted;
+  /** Requests written on the connection whose answers were not read yet. */
+  private int unanswered;
+  /** Whether an answer was read on the current connection. */
+  private boolean answeredBefore;
+  /** Bumped by each use of the connection: a watchdog of an earlier use then ends. */
+  private volatile long use;
 
   /**
    * A sender to {@code url}'s origin (every request it sends must be to that origin).
@@ -105,7 +127,7 @@ final class PlainHttp implements Closeable {
    */
   Answer send(String method, URI url, Map<String, String> headers, FileChannel file, long position,
       long length, Runnable afterBody) throws IOException {
-    boolean reused = channel != null && channel.isOpen();
+    boolean reused = channel != null && channel.isOpen() && unanswered == 0;
     try {
       return sendOnce(method, url, headers, file, position, length, afterBody);
     } catch (IOException e) {
@@ -122,44 +144,14 @@ final class PlainHttp implements Closeable {
       long position, long length, Runnable afterBody) throws IOException {
     answered = false;
     stalled = false;
+    if (unanswered > 0) {
+      closeChannel(); // answers of pipelined requests still due: this one would read theirs
+    }
     ClientWire ch = connection();
-    inUse = ch;
-    lastProgressNanos = System.nanoTime();
-    watch(ch);
     boolean keep = false;
     try {
-      StringBuilder head = new StringBuilder(512);
-      String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-      if (url.getRawQuery() != null) {
-        target += "?" + url.getRawQuery();
-      }
-      if (ch.forwardedByProxy()) {
-        // Absolute form for the http proxy (RFC 9112 section 3.2.2), never with user info.
-        target = url.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader + target;
-      }
-      head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
-      String proxyLogin = ch.proxyAuthorization();
-      if (proxyLogin != null) {
-        head.append("Proxy-Authorization: ").append(proxyLogin).append("\r\n");
-      }
-      for (Map.Entry<String, String> h : headers.entrySet()) {
-        head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
-      }
-      if (file != null || method.equals("POST")) {
-        head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
-      }
-      head.append("\r\n");
-      ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-      ch.write(hb, stallTimeout);
-      long sent = 0;
-      while (file != null && sent < length) {
-        long n = ch.sendFile(file, position + sent, Math.min(SLICE, length - sent), stallTimeout);
-        if (n <= 0) {
-          throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
-        }
-        sent += n;
-        lastProgressNanos = System.nanoTime();
-      }
+      begin(ch);
+      writeRequest(ch, method, url, headers, file, position, length);
       if (afterBody != null) {
         afterBody.run();
         lastProgressNanos = System.nanoTime(); // the wait for the answer starts now
@@ -173,6 +165,127 @@ final class PlainHttp implements Closeable {
       if (!keep) {
         closeChannel();
       }
+    }
+  }
+
+  /**
+   * Writes a request ({@code file} as in {@link #send}) without reading its answer: read it later
+   * with {@link #read}, after the answers of the requests written before it. A failure closes the
+   * connection (the requests written before it are lost too).
+   *
+   * @throws IOException when the connection fails, stalls or is aborted
+   */
+  void write(String method, URI url, Map<String, String> headers, FileChannel file, long position,
+      long length) throws IOException {
+    stalled = false;
+    ClientWire ch = connection();
+    boolean warm = answeredBefore;
+    boolean ok = false;
+    try {
+      begin(ch);
+      writeRequest(ch, method, url, headers, file, position, length);
+      unanswered++;
+      ok = true;
+    } catch (IOException e) {
+      throw warm && !aborted && !stalled ? new ClosedUnansweredException(e) : e;
+    } finally {
+      inUse = null;
+      if (!ok) {
+        closeChannel();
+      }
+    }
+  }
+
+  /**
+   * Reads the answer to the oldest request {@link #write} sent whose answer was not read.
+   *
+   * @param head whether that request was a {@code HEAD}
+   * @throws IOException when none is due, or the connection fails, stalls or is aborted (the
+   *     connection is then closed)
+   */
+  Answer read(boolean head) throws IOException {
+    ClientWire ch = channel;
+    if (ch == null || unanswered == 0) {
+      throw new IOException("no request on this connection awaits an answer");
+    }
+    stalled = false;
+    answered = false;
+    boolean warm = answeredBefore;
+    boolean keep = false;
+    try {
+      begin(ch);
+      Response r = readResponse(head);
+      unanswered--;
+      ch.checkAnswer(r.status);
+      keep = r.keepAlive;
+      return new Answer(r.status, r.headers);
+    } catch (IOException e) {
+      throw warm && !answered && !aborted && !stalled ? new ClosedUnansweredException(e) : e;
+    } finally {
+      inUse = null;
+      if (!keep) {
+        closeChannel();
+      }
+    }
+  }
+
+  /** Requests written with {@link #write} whose answers are still to be read (0 once closed). */
+  int unanswered() {
+    return unanswered;
+  }
+
+  /**
+   * Whether the connection is open, has answered before, and owes no answer: pipelining may start.
+   * Never through an http proxy that forwards the requests (it might not keep their order).
+   */
+  boolean warm() {
+    return channel != null && channel.isOpen() && !channel.forwardedByProxy() && answeredBefore
+        && unanswered == 0;
+  }
+
+  /** Marks {@code ch} in use from now, watched for stalls; fails once {@link #abort()} was called. */
+  private void begin(ClientWire ch) throws IOException {
+    if (aborted) {
+      throw new IOException("aborted");
+    }
+    inUse = ch;
+    lastProgressNanos = System.nanoTime();
+    watch(ch, ++use);
+  }
+
+  private void writeRequest(ClientWire ch, String method, URI url, Map<String, String> headers,
+      FileChannel file, long position, long length) throws IOException {
+    StringBuilder head = new StringBuilder(512);
+    String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+    if (url.getRawQuery() != null) {
+      target += "?" + url.getRawQuery();
+    }
+    if (ch.forwardedByProxy()) {
+      // Absolute form for the http proxy (RFC 9112 section 3.2.2), never with user info.
+      target = url.getScheme().toLowerCase(Locale.ROOT) + "://" + hostHeader + target;
+    }
+    head.append(method).append(' ').append(target).append(" HTTP/1.1\r\nHost: ").append(hostHeader).append("\r\n");
+    String proxyLogin = ch.proxyAuthorization();
+    if (proxyLogin != null) {
+      head.append("Proxy-Authorization: ").append(proxyLogin).append("\r\n");
+    }
+    for (Map.Entry<String, String> h : headers.entrySet()) {
+      head.append(h.getKey()).append(": ").append(h.getValue()).append("\r\n");
+    }
+    if (file != null || method.equals("POST")) {
+      head.append("Content-Length: ").append(file == null ? 0 : length).append("\r\n");
+    }
+    head.append("\r\n");
+    ByteBuffer hb = ByteBuffer.wrap(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    ch.write(hb, stallTimeout);
+    long sent = 0;
+    while (file != null && sent < length) {
+      long n = ch.sendFile(file, position + sent, Math.min(SLICE, length - sent), stallTimeout);
+      if (n <= 0) {
+        throw new IOException("file shrank while uploading (at " + (position + sent) + ")");
+      }
+      sent += n;
+      lastProgressNanos = System.nanoTime();
     }
   }
 
@@ -198,6 +311,8 @@ final class PlainHttp implements Closeable {
     channel = ch;
     // Reads wait at most the stall timeout; sends are also watched by watch().
     input = ch.input(stallTimeout);
+    unanswered = 0;
+    answeredBefore = false;
     return ch;
   }
 
@@ -205,23 +320,25 @@ final class PlainHttp implements Closeable {
     ClientWire ch = channel;
     channel = null;
     input = null;
+    unanswered = 0;
+    answeredBefore = false;
     if (ch != null) {
       ch.close();
     }
   }
 
-  /** Closes {@code ch} if a send on it makes no progress for the stall timeout. */
-  private void watch(ClientWire ch) {
+  /** Closes {@code ch} if its use number {@code n} makes no progress for the stall timeout. */
+  private void watch(ClientWire ch, long n) {
     long period = Math.max(100, stallTimeout.toMillis() / 4);
     CompletableFuture.delayedExecutor(period, TimeUnit.MILLISECONDS).execute(() -> {
-      if (inUse != ch) {
-        return; // that send is over
+      if (inUse != ch || use != n) {
+        return; // that use is over
       }
       if (System.nanoTime() - lastProgressNanos > stallTimeout.toNanos()) {
         stalled = true;
         ch.close(); // the sender sees the closed connection either way
       } else {
-        watch(ch);
+        watch(ch, n);
       }
     });
   }
@@ -233,6 +350,7 @@ final class PlainHttp implements Closeable {
     while (true) {
       Response r = parse(readHead(in));
       lastProgressNanos = System.nanoTime();
+      answeredBefore = true;
       if (r.status >= 100 && r.status < 200) {
         continue; // an interim response: the final one follows
       }

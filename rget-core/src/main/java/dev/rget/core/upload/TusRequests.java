@@ -124,20 +124,98 @@ final class TusRequests {
     }
   }
 
+  /**
+   * Whether requests to {@code url} may be pipelined now: plain http on the kept connection, which
+   * has answered before and owes no answer ({@link PlainHttp#warm()}).
+   */
+  boolean warm(URI url) {
+    if (!keepConnection || !"http".equalsIgnoreCase(url.getScheme())) {
+      return false;
+    }
+    PlainHttp p = plain;
+    return p != null && Authenticator.origin(url).equals(plainKey) && p.warm();
+  }
+
+  /** Answers still owed on the kept plain-http connection (pipelined requests). */
+  int unanswered() {
+    PlainHttp p = plain;
+    return p == null ? 0 : p.unanswered();
+  }
+
+  /**
+   * Writes a request on the kept plain-http connection without reading its answer
+   * ({@link PlainHttp#write}), with the headers and login {@link #send} would add; only after
+   * {@link #warm} said so, or behind such a request.
+   *
+   * @throws IOException on a network failure ({@link PlainHttp.ClosedUnansweredException} for a
+   *     connection the server closed quietly)
+   * @throws DownloadException CANCELLED, or a failure asking again will not mend (as for send)
+   */
+  void write(String method, URI url, Map<String, String> headers, FileChannel body, long position,
+      long len) throws IOException, DownloadException {
+    checkCancelled();
+    PlainHttp p = keptFor(url);
+    Map<String, String> sent = reach.headers(method, url, headers);
+    classified(url, () -> {
+      if (stop.getCount() == 0) {
+        p.abort();
+      }
+      p.write(method, url, sent, body, position, len);
+      return null;
+    });
+  }
+
+  /** Reads the oldest owed answer on the kept plain-http connection ({@link PlainHttp#read}). */
+  Reply read(URI url, String method) throws IOException, DownloadException {
+    checkCancelled();
+    PlainHttp p = keptFor(url);
+    return classified(url, () -> {
+      if (stop.getCount() == 0) {
+        p.abort();
+      }
+      PlainHttp.Answer a = p.read(method.equals("HEAD"));
+      return new Reply(a.status(), a.headers());
+    });
+  }
+
   private Reply sendOnce(String method, URI url, Map<String, String> headers, FileChannel body,
       long position, long len, Runnable afterBody) throws IOException, DownloadException {
     checkCancelled();
     PlainHttp p = keepConnection ? keptFor(url) : new PlainHttp(url, reach::open, TIMEOUT);
     plain = p;
     try {
-      if (stop.getCount() == 0) {
-        p.abort();
+      return classified(url, () -> {
+        if (stop.getCount() == 0) {
+          p.abort();
+        }
+        PlainHttp.Answer a = p.send(method, url, headers, body, position, len, afterBody);
+        return new Reply(a.status(), a.headers());
+      });
+    } finally {
+      if (!keepConnection) {
+        plain = null;
+        p.close();
       }
-      PlainHttp.Answer a = p.send(method, url, headers, body, position, len, afterBody);
-      return new Reply(a.status(), a.headers());
+    }
+  }
+
+  /** One exchange with the server. */
+  @FunctionalInterface
+  private interface Exchange<T> {
+    T run() throws IOException;
+  }
+
+  /**
+   * Runs {@code exchange}, turning what asking again will not mend into a DownloadException: an
+   * untrusted or misnamed certificate (or no common protocol), an unknown host, a proxy that
+   * refuses; a cancel is CANCELLED; other network failures stay IOExceptions, for the caller to
+   * retry.
+   */
+  private <T> T classified(URI url, Exchange<T> exchange) throws IOException, DownloadException {
+    try {
+      return exchange.run();
     } catch (SSLHandshakeException e) {
       checkCancelled();
-      // An untrusted or misnamed certificate, no common protocol: asking again will not help.
       throw new DownloadException(FailureKind.NETWORK, "TLS handshake with " + hostPort(url)
           + " failed: " + e.getMessage(), e);
     } catch (UnknownHostException e) {
@@ -153,11 +231,6 @@ final class TusRequests {
     } catch (IOException e) {
       checkCancelled();
       throw e;
-    } finally {
-      if (!keepConnection) {
-        plain = null;
-        p.close();
-      }
     }
   }
 

@@ -12,8 +12,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -25,7 +23,8 @@ import java.util.OptionalLong;
 /**
  * Sends one local file to a tus 1.0.0 creation endpoint, resumably: creates an upload
  * ({@code POST} with {@code Upload-Length} and the {@code filename} metadata), then appends it in
- * chunks ({@code PATCH} with {@code Upload-Offset} and {@code Upload-Checksum: sha256}). The
+ * chunks ({@code PATCH} with {@code Upload-Offset} and {@code Upload-Checksum} in the cheapest
+ * algorithm the server's {@code OPTIONS} offers: {@link TusChecksum#choose}). The
  * upload URL is remembered in an {@link UploadState}, so that running again after any
  * interruption asks the server for its offset ({@code HEAD}) and sends only the rest. A
  * remembered upload the server no longer knows ({@code 404}, {@code 410}) or a local file whose
@@ -63,7 +62,8 @@ public final class TusUpload {
    * @param uploadUrl where the upload lives on the server
    * @param length the file's length
    * @param resumedFrom the server's offset when this run first learnt it (0 for a new upload)
-   * @param bytesSent request body bytes this run handed to the network, retries included
+   * @param bytesSent request body bytes this run handed to the network, retries included (a body
+   *     cut off midway does not count)
    */
   public record Result(URI uploadUrl, long length, long resumedFrom, long bytesSent) {}
 
@@ -103,8 +103,21 @@ public final class TusUpload {
   private final TusRequests requests;
   private long bytesSent;
   private ByteBuffer hashBuffer;
+  /** What each PATCH's Upload-Checksum uses; null until the server was asked (OPTIONS). */
+  private TusChecksum algorithm;
   /** The checksum of the next chunk, hashed while the previous one was stored; null if none. */
   private Ahead ahead;
+
+  /** A PATCH written on the kept connection whose answer is not read yet. */
+  private Sent inFlight;
+  /** Set when the server answered a pipelined PATCH as if it had not waited for the one before. */
+  private boolean pipelineRefused;
+
+  /**
+   * A PATCH on the wire: its chunk, and whether it was written behind another one whose answer was
+   * not read yet.
+   */
+  private record Sent(long offset, long len, boolean behind) {}
 
   /** A chunk's checksum computed ahead of its PATCH, or why it could not be. */
   private record Ahead(long offset, long len, String checksum, IOException failure) {}
@@ -198,8 +211,11 @@ public final class TusUpload {
           if (offset == size) {
             break;
           }
-          long len = Math.min(chunk, size - offset);
-          long next = patch(url, offset, ch, len, Math.min(chunk, size - offset - len));
+          if (algorithm == null) {
+            // Asked once the upload exists, so that a server that fails fails at POST or HEAD.
+            algorithm = discoverChecksum();
+          }
+          long next = step(url, offset, ch, chunk, size);
           if (next < 0) {
             // 409: ask where the server is. A server that keeps saying so is not making progress.
             if (++failures > retries) {
@@ -286,6 +302,12 @@ public final class TusUpload {
     }
   }
 
+  /** The checksum algorithm to use, from the server's {@code OPTIONS} answer. */
+  private TusChecksum discoverChecksum() throws DownloadException {
+    Reply r = exchange("OPTIONS", endpoint, headers(), null, 0, 0);
+    return TusChecksum.choose(r.status(), r.headers());
+  }
+
   /** The server's offset for a remembered upload, or empty when it no longer knows it. */
   private OptionalLong head(URI url, long size) throws DownloadException {
     Reply r = exchange("HEAD", url, headers(), null, 0, 0);
@@ -321,30 +343,139 @@ public final class TusUpload {
   }
 
   /**
-   * Appends {@code len} bytes of the file at {@code offset}; returns the server's new offset, or
-   * -1 when the server says the offset was wrong (409: another client, or a response lost to a
-   * crash).
+   * Appends the chunk at {@code offset}; returns the server's new offset, or -1 when the server
+   * says the offset was wrong (409). On plain http, once the kept connection has answered, the
+   * next chunk's PATCH is written right behind this one's body, at the offset this one will end
+   * at, before this one's answer is read (HTTP/1.1 pipelining): the server checks, forces and
+   * records one chunk while the next arrives. Answers are read in order; any other answer than
+   * the expected offset drops the connection with the request behind (the loop then asks
+   * {@code HEAD} or sends it again). A server that answers a pipelined PATCH with 409 or 423 (as if
+   * it had not waited for the one before) gets no more pipelining in this run.
    */
-  private long patch(URI url, long offset, FileChannel ch, long len, long nextLen) throws IOException {
+  private long step(URI url, long offset, FileChannel ch, long chunk, long size) throws IOException {
+    Sent current = inFlight;
+    inFlight = null;
+    if (current != null && (current.offset() != offset || requests.unanswered() == 0)) {
+      requests.close(); // not the chunk wanted now (or its connection is gone): drop it
+      current = null;
+    }
+    long len = Math.min(chunk, size - offset);
+    long nextLen = Math.min(chunk, size - offset - len);
+    if (current == null && (pipelineRefused || !requests.warm(url))) {
+      return patch(url, offset, ch, len, nextLen); // alone: a new connection proves itself first
+    }
+    Sent behind = null;
+    try {
+      if (current == null) {
+        current = write(url, offset, ch, len, false);
+      }
+      long end = current.offset() + current.len();
+      if (!pipelineRefused && end < size) {
+        behind = write(url, end, ch, Math.min(chunk, size - end), true);
+      }
+      Reply r = requests.read(url, "PATCH");
+      if (behind != null && requests.unanswered() > 0) {
+        inFlight = behind;
+      }
+      return answered(r, url, current);
+    } catch (PlainHttp.ClosedUnansweredException e) {
+      // The server closed the kept connection quietly (before this answer began): not its failure
+      // to count. This chunk goes again alone, on a new connection.
+      requests.close();
+      return patch(url, offset, ch, len, nextLen);
+    } catch (DownloadException e) {
+      dropInFlight();
+      throw e;
+    } catch (IOException e) {
+      dropInFlight();
+      throw networkFailure("PATCH", url, e);
+    }
+  }
+
+  /** Writes the PATCH of the chunk at {@code offset} without reading its answer. */
+  private Sent write(URI url, long offset, FileChannel ch, long len, boolean behind) throws IOException {
+    Map<String, String> h = patchHeaders(ch, offset, len);
+    requests.write("PATCH", url, h, ch, partStart + offset, len);
+    bytesSent += len; // counted once handed over (a body cut off midway is not)
+    return new Sent(offset, len, behind);
+  }
+
+  /** The new offset from the answer to {@code sent} (see {@link #step}). */
+  private long answered(Reply r, URI url, Sent sent) throws DownloadException {
+    if (r.status() != 204) {
+      if (sent.behind() && (r.status() == 409 || r.status() == 423)) {
+        pipelineRefused = true;
+      }
+      dropInFlight();
+      if (r.status() == 409) {
+        return -1;
+      }
+      expect(r, 204, "PATCH", url);
+    }
+    long next = newOffset(r, url, sent.offset(), sent.len());
+    if (next != sent.offset() + sent.len()) {
+      dropInFlight(); // the one behind was sent for an offset the server did not reach
+    }
+    return next;
+  }
+
+  /** Drops the PATCH written behind, if any, with its connection. */
+  private void dropInFlight() {
+    if (inFlight != null) {
+      inFlight = null;
+      requests.close();
+    }
+  }
+
+  /** The PATCH headers of the chunk at {@code offset}: its offset and checksum. */
+  private Map<String, String> patchHeaders(FileChannel ch, long offset, long len) throws IOException {
     Map<String, String> h = headers();
     h.put("Content-Type", "application/offset+octet-stream");
     h.put("Upload-Offset", Long.toString(offset));
-    h.put("Upload-Checksum", "sha256 " + checksum(ch, partStart + offset, len));
-    bytesSent += len;
-    // The next chunk is hashed while the server stores and checks this one.
-    long nextOffset = partStart + offset + len;
-    Runnable hashNext = nextLen <= 0 ? null : () -> ahead = hashAhead(ch, nextOffset, nextLen);
-    Reply r = exchange("PATCH", url, h, ch, partStart + offset, len, hashNext);
-    if (r.status() == 409) {
-      return -1;
+    String sum = checksum(ch, partStart + offset, len);
+    if (sum != null) {
+      h.put("Upload-Checksum", sum);
     }
-    expect(r, 204, "PATCH", url);
+    return h;
+  }
+
+  /** The server's Upload-Offset after sending {@code len} bytes at {@code offset}, checked. */
+  private static long newOffset(Reply r, URI url, long offset, long len) throws DownloadException {
     long next = number(r, "upload-offset", url);
     if (next <= offset || next > offset + len) {
       throw new DownloadException(FailureKind.PROTOCOL, "Upload-Offset " + next + " after sending "
           + len + " bytes at " + offset + " to " + SafeText.withoutPassword(url));
     }
     return next;
+  }
+
+  /**
+   * Appends {@code len} bytes of the file at {@code offset}; returns the server's new offset, or
+   * -1 when the server says the offset was wrong (409: another client, or a response lost to a
+   * crash).
+   */
+  private long patch(URI url, long offset, FileChannel ch, long len, long nextLen) throws IOException {
+    Map<String, String> h = patchHeaders(ch, offset, len);
+    // The next chunk is hashed while the server stores and checks this one.
+    long nextOffset = partStart + offset + len;
+    boolean hashNext = nextLen > 0 && algorithm != TusChecksum.NONE;
+    boolean[] handedOver = {false};
+    Runnable afterBody = () -> {
+      bytesSent += len; // each time the whole body left (a request sent again counts again)
+      handedOver[0] = true;
+      if (hashNext) {
+        ahead = hashAhead(ch, nextOffset, nextLen);
+      }
+    };
+    Reply r = exchange("PATCH", url, h, ch, partStart + offset, len, afterBody);
+    if (!handedOver[0]) {
+      bytesSent += len; // a sender that does not say when the body left (https): counted once answered
+    }
+    if (r.status() == 409) {
+      return -1;
+    }
+    expect(r, 204, "PATCH", url);
+    return newOffset(r, url, offset, len);
   }
 
   private Map<String, String> headers() {
@@ -395,47 +526,24 @@ public final class TusUpload {
       }
       return a.checksum();
     }
-    return sha256(ch, offset, len);
+    return algorithm.of(ch, offset, len, hashBuffer());
   }
 
   /** Hashes a chunk ahead of its PATCH, keeping a failure to be thrown when that chunk is sent. */
   private Ahead hashAhead(FileChannel ch, long offset, long len) {
     try {
-      return new Ahead(offset, len, sha256(ch, offset, len), null);
+      return new Ahead(offset, len, algorithm.of(ch, offset, len, hashBuffer()), null);
     } catch (IOException e) {
       return new Ahead(offset, len, null, e);
     }
   }
 
-  /**
-   * The SHA-256 of the file's bytes [offset, offset + len), in base64 (for Upload-Checksum).
-   * SHA-256 rather than the cheaper-looking SHA-1 (both tus-standard, both taken by rget serve):
-   * on this project's x86 machines with SHA extensions both hash about 1.7 GB/s in the JVM
-   * (measured: 0.59 to 0.65 s per GiB each), so the stronger one costs nothing more.
-   */
-  private String sha256(FileChannel ch, long offset, long len) throws IOException {
-    MessageDigest md;
-    try {
-      md = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
+  /** The buffer chunks are read through to be hashed (direct: read and hashed in place). */
+  private ByteBuffer hashBuffer() {
     if (hashBuffer == null) {
-      hashBuffer = ByteBuffer.allocate(HASH_BUFFER);
+      hashBuffer = ByteBuffer.allocateDirect(HASH_BUFFER);
     }
-    long pos = offset;
-    long end = offset + len;
-    while (pos < end) {
-      hashBuffer.clear();
-      hashBuffer.limit((int) Math.min(hashBuffer.capacity(), end - pos));
-      int n = ch.read(hashBuffer, pos);
-      if (n < 0) {
-        throw new DownloadException(FailureKind.LOCAL_IO, "file shrank while uploading (at " + pos + ")");
-      }
-      md.update(hashBuffer.array(), 0, n);
-      pos += n;
-    }
-    return Base64.getEncoder().encodeToString(md.digest());
+    return hashBuffer;
   }
 
   private static void expect(Reply r, int status, String method, URI url) throws DownloadException {

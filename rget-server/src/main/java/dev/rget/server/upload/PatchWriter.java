@@ -1,9 +1,12 @@
 package dev.rget.server.upload;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The body of one request appending to an upload whose lock it holds (a tus {@code PATCH} or
@@ -17,6 +20,12 @@ import java.security.MessageDigest;
  * kept (forced and recorded by {@link #abort()}); with one nothing of the body counts until its
  * digest matched, so a mismatch or an interruption leaves the offset where it was.
  *
+ * <p>Write-back: every {@value #WRITE_BACK_EVERY} bytes a force of the data starts on the store's
+ * write-back thread ({@link UploadStore#writeBack()}; at most one at a time per body), so the disk
+ * writes while the rest of the body arrives and the force that must precede the answer has little
+ * left to do. Such a force records nothing; its failure fails the body at the next write or at the
+ * end.
+ *
  * <p>What is answered is the protocol's business: an {@link Answer} says it.
  *
  * <p>Confined to one thread at a time (the server calls it from its upload threads, in order).
@@ -24,6 +33,8 @@ import java.security.MessageDigest;
 public final class PatchWriter {
   /** Bytes between two forced checkpoints of a long body. */
   static final long FORCE_EVERY = 64L << 20;
+  /** Bytes written between two background forces. */
+  static final long WRITE_BACK_EVERY = 2L << 20;
 
   /** The protocol's answers to the ways a body can end. */
   interface Answer {
@@ -74,6 +85,10 @@ public final class PatchWriter {
   private final TusResponse interim;
   private long written;
   private long unforced;
+  private long sinceWriteBack;
+  /** The background force in progress or done but not yet looked at, or null. */
+  private CompletableFuture<Void> writeBack;
+  private int writeBacksStarted;
   private boolean ended;
 
   /**
@@ -146,9 +161,55 @@ public final class PatchWriter {
     }
     written += n;
     unforced += n;
+    sinceWriteBack += n;
     if (unforced >= FORCE_EVERY && digest == null) {
       checkpoint();
+    } else if (sinceWriteBack >= WRITE_BACK_EVERY && !writeBackRunning()) {
+      startWriteBack();
     }
+  }
+
+  /** Whether a background force is still running (one that ended is settled here). */
+  private boolean writeBackRunning() throws IOException {
+    if (writeBack != null && !writeBack.isDone()) {
+      return true;
+    }
+    settleWriteBack();
+    return false;
+  }
+
+  private void startWriteBack() {
+    sinceWriteBack = 0;
+    writeBacksStarted++;
+    writeBack = CompletableFuture.runAsync(() -> {
+      try {
+        channel.force(false);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, store.writeBack());
+  }
+
+  /** Waits for the background force, if any: its failure is this body's. */
+  private void settleWriteBack() throws IOException {
+    CompletableFuture<Void> f = writeBack;
+    writeBack = null;
+    if (f == null) {
+      return;
+    }
+    try {
+      f.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof UncheckedIOException u) {
+        throw new IOException("forcing the data in the background: " + u.getCause().getMessage(), u.getCause());
+      }
+      throw e;
+    }
+  }
+
+  /** How many background forces this body started. */
+  int writeBacksStarted() {
+    return writeBacksStarted;
   }
 
   /** Bytes of the body written so far. */
@@ -157,6 +218,7 @@ public final class PatchWriter {
   }
 
   private void checkpoint() throws IOException {
+    settleWriteBack();
     channel.force(false);
     unforced = 0;
     store.update(upload, upload.info().withOffset(start + written, store.newExpiry()));
@@ -171,6 +233,7 @@ public final class PatchWriter {
       throw new IllegalStateException("finish after the end");
     }
     try {
+      settleWriteBack();
       if (digest != null && !check.matches(digest.digest())) {
         channel.truncate(start);
         return answer.digestMismatch(upload);
@@ -224,6 +287,7 @@ public final class PatchWriter {
       return;
     }
     try {
+      settleWriteBack();
       if (digest != null) {
         channel.truncate(start);
       } else if (written > 0) {

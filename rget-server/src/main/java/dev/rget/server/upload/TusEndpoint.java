@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * The tus 1.0.0 protocol at {@code /uploads/}: core ({@code HEAD}, {@code PATCH}, {@code OPTIONS}),
- * creation, creation-with-upload, creation-defer-length, termination, checksum ({@code sha1},
+ * creation, creation-with-upload, creation-defer-length, termination, checksum ({@code crc32c}, {@code sha1},
  * {@code sha256}), expiration and concatenation, over an {@link UploadStore}. Each rule of the
  * protocol is one method here, in the order the specification gives them. Requests of the IETF
  * resumable-upload draft on the same endpoint go to a {@link DraftEndpoint} (see

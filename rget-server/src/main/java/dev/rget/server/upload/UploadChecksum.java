@@ -6,12 +6,13 @@ import java.util.Base64;
 import java.util.Locale;
 
 /**
- * The checksum extension's {@code Upload-Checksum: ALGORITHM BASE64DIGEST}, for {@code sha1} and
- * {@code sha256}: the digest a {@code PATCH} body must have.
+ * The checksum extension's {@code Upload-Checksum: ALGORITHM BASE64DIGEST}, for {@code crc32c}
+ * (4 bytes, big-endian; the cheap one, as S3's SDKs default to CRCs for upload integrity),
+ * {@code sha1} and {@code sha256}: the digest a {@code PATCH} body must have.
  */
 record UploadChecksum(String algorithm, byte[] expected) implements BodyDigest {
   /** What {@code Tus-Checksum-Algorithm} announces. */
-  static final String SUPPORTED = "sha1,sha256";
+  static final String SUPPORTED = "crc32c,sha1,sha256";
 
   /** Thrown for a header naming another algorithm (400) or malformed. */
   static final class BadChecksumException extends Exception {
@@ -29,6 +30,7 @@ record UploadChecksum(String algorithm, byte[] expected) implements BodyDigest {
     String alg = h.substring(0, sp).toLowerCase(Locale.ROOT);
     int size;
     switch (alg) {
+      case "crc32c" -> size = 4;
       case "sha1" -> size = 20;
       case "sha256" -> size = 32;
       default -> throw new BadChecksumException("Upload-Checksum: unsupported algorithm (" + SUPPORTED + ")");
@@ -47,6 +49,9 @@ record UploadChecksum(String algorithm, byte[] expected) implements BodyDigest {
 
   @Override
   public MessageDigest newDigest() {
+    if (algorithm.equals("crc32c")) {
+      return new Crc32cDigest();
+    }
     try {
       return MessageDigest.getInstance(algorithm.equals("sha1") ? "SHA-1" : "SHA-256");
     } catch (NoSuchAlgorithmException e) {

@@ -23,6 +23,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +55,17 @@ final class UploadStore {
   private final long expiryMillis;
   private final SecureRandom random = new SecureRandom();
   private final ConcurrentHashMap<String, Upload> loaded = new ConcurrentHashMap<>();
+  /**
+   * Runs the background forces of bodies being written ({@link PatchWriter}): one thread per
+   * body at most (each has at most one force running), started on demand, gone after a minute idle
+   * (daemon threads, so a store needs no closing).
+   */
+  private final ThreadPoolExecutor writeBack = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
+      new SynchronousQueue<>(), r -> {
+        Thread t = new Thread(r, "rget-upload-write-back");
+        t.setDaemon(true);
+        return t;
+      });
 
   private UploadStore(Path dir, Path partial, Clock clock, long expiryMillis) {
     this.dir = dir;
@@ -190,6 +205,11 @@ final class UploadStore {
       info = completeFiles(info);
     }
     return info;
+  }
+
+  /** Where the writers' background forces run. */
+  Executor writeBack() {
+    return writeBack;
   }
 
   /** Opens the data file for a writer holding the upload's lock. */
