@@ -77,6 +77,8 @@ public final class FileServer implements AutoCloseable {
   private final ChannelGroup channels;
   private final ExecutorService fileSystem;
   private final ExecutorService uploadIo;
+  /** The upload endpoint (it holds its directory's lock until closed), or null. */
+  private final TusEndpoint uploads;
   private final AccessLog accessLog;
   private final ConnectionLimiter limiter;
   private final Fatal fatal;
@@ -86,8 +88,8 @@ public final class FileServer implements AutoCloseable {
   private volatile Thread guard;
 
   private FileServer(Path root, EventLoopGroup acceptor, EventLoopGroup group, Channel serverChannel,
-      ChannelGroup channels, ExecutorService fileSystem, ExecutorService uploadIo, AccessLog accessLog, ConnectionLimiter limiter,
-      Fatal fatal, boolean epoll) {
+      ChannelGroup channels, ExecutorService fileSystem, ExecutorService uploadIo, TusEndpoint uploads,
+      AccessLog accessLog, ConnectionLimiter limiter, Fatal fatal, boolean epoll) {
     this.root = root;
     this.acceptor = acceptor;
     this.group = group;
@@ -95,6 +97,7 @@ public final class FileServer implements AutoCloseable {
     this.channels = channels;
     this.fileSystem = fileSystem;
     this.uploadIo = uploadIo;
+    this.uploads = uploads;
     this.accessLog = accessLog;
     this.limiter = limiter;
     this.fatal = fatal;
@@ -125,6 +128,23 @@ public final class FileServer implements AutoCloseable {
     // Opened before anything starts: a bad upload directory (a link planted as its hidden
     // directory) stops the server from starting.
     TusEndpoint uploads = config.uploads().isPresent() ? TusEndpoint.open(config.uploads().get()) : null;
+    try {
+      return start(config, tweak, tree, uploads);
+    } catch (IOException | RuntimeException | Error e) {
+      if (uploads != null) {
+        try {
+          uploads.close(); // it did not start: the upload directory is free again
+        } catch (IOException c) {
+          e.addSuppressed(c);
+        }
+      }
+      throw e;
+    }
+  }
+
+  private static FileServer start(ServerConfig config, Consumer<SocketChannel> tweak, ServedTree tree,
+      TusEndpoint uploads) throws IOException {
+    Path root = config.root();
     InetAddress bindAddress = InetAddress.getByName(config.bind());
     InetSocketAddress address = new InetSocketAddress(bindAddress, config.port());
 
@@ -205,7 +225,7 @@ public final class FileServer implements AutoCloseable {
       throw e;
     }
     FileServer server = new FileServer(root, acceptor, group, bound.channel(), channels, fileSystem, uploadIo,
-        accessLog, limiter, fatal, epoll);
+        uploads, accessLog, limiter, fatal, epoll);
     if (uploads != null) {
       long every = Limits.UPLOAD_SWEEP.toNanos();
       acceptor.next().scheduleAtFixedRate(() -> uploadIo.execute(() -> fatal.guard(() -> sweep(uploads))),
@@ -322,6 +342,9 @@ public final class FileServer implements AutoCloseable {
         // Let writers finish what they were given: the bytes of cut-off uploads are kept.
         uploadIo.shutdown();
         uploadIo.awaitTermination(5, TimeUnit.SECONDS);
+      }
+      if (uploads != null) {
+        uploads.close(); // another server may take the upload directory now
       }
       if (accessLog != null) {
         accessLog.close();

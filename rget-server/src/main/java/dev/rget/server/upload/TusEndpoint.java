@@ -2,6 +2,7 @@ package dev.rget.server.upload;
 
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +29,7 @@ import java.util.Map;
  *
  * <p>Thread-safe.
  */
-public final class TusEndpoint {
+public final class TusEndpoint implements Closeable {
   /** The only protocol version spoken. */
   public static final String VERSION = "1.0.0";
   /** Extensions announced by {@code OPTIONS}. */
@@ -54,10 +55,20 @@ public final class TusEndpoint {
   /**
    * Opens the endpoint on {@code settings.dir()}.
    *
-   * @throws IOException if the directory is unusable (see {@link UploadStore})
+   * @throws IOException if the directory is unusable, or another server has it (see
+   *     {@link UploadStore})
    */
   public static TusEndpoint open(UploadSettings settings) throws IOException {
     return new TusEndpoint(settings, UploadStore.open(settings.dir(), Clock.systemUTC(), settings.expiry().toMillis()));
+  }
+
+  /**
+   * Lets go of the upload directory (another server may then open it). Called by the server once
+   * no request can reach this endpoint any more.
+   */
+  @Override
+  public void close() throws IOException {
+    store.close();
   }
 
   /** Removes expired uploads; the server calls it periodically. Returns how many went. */

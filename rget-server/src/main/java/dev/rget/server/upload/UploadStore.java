@@ -1,9 +1,12 @@
 package dev.rget.server.upload;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
@@ -42,8 +45,10 @@ import java.util.regex.Pattern;
  * directory must be a real directory, ids come from {@link SecureRandom} and are checked against
  * {@link #ID} before they name a file. Blocking: call off the network threads.
  */
-final class UploadStore {
+final class UploadStore implements Closeable {
   static final String HIDDEN_DIR = ".rget-uploads";
+  /** In the hidden directory: locked by the one store that has the directory. */
+  static final String LOCK_FILE = "lock";
   /** 128 random bits, base64url without padding. */
   static final Pattern ID = Pattern.compile("[A-Za-z0-9_-]{22}");
   /** Clashing names get {@code NAME.1} ... up to this suffix. */
@@ -58,7 +63,7 @@ final class UploadStore {
   /**
    * Runs the background forces of bodies being written ({@link PatchWriter}): one thread per
    * body at most (each has at most one force running), started on demand, gone after a minute idle
-   * (daemon threads, so a store needs no closing).
+   * (daemon threads; {@link #close()} lets them end).
    */
   private final ThreadPoolExecutor writeBack = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
       new SynchronousQueue<>(), r -> {
@@ -67,18 +72,29 @@ final class UploadStore {
         return t;
       });
 
-  private UploadStore(Path dir, Path partial, Clock clock, long expiryMillis) {
+  /** The open lock file and its lock: held while the store is open (see {@link #open}). */
+  private final FileChannel lockFile;
+  private final FileLock lock;
+
+  private UploadStore(Path dir, Path partial, Clock clock, long expiryMillis, FileChannel lockFile,
+      FileLock lock) {
     this.dir = dir;
     this.partial = partial;
     this.clock = clock;
     this.expiryMillis = expiryMillis;
+    this.lockFile = lockFile;
+    this.lock = lock;
   }
 
   /**
-   * Opens the store in {@code dir}, creating the hidden directory (owner-only) if needed.
+   * Opens the store in {@code dir}, creating the hidden directory (owner-only) if needed, and takes
+   * the directory for this store alone: an exclusive lock on {@code .rget-uploads/lock}, held until
+   * {@link #close()}. A second server on the same directory would cut the data files of uploads
+   * it did not write back to their recorded offsets (as after a crash) while this one writes them.
    *
-   * @throws IOException if {@code dir} is not a directory, or its hidden directory is something
-   *     else than a real directory (a link planted there is refused, never followed)
+   * @throws IOException if {@code dir} is not a directory, its hidden directory is something else
+   *     than a real directory (a link planted there is refused, never followed), or another store,
+   *     in this process or another, has the directory
    */
   static UploadStore open(Path dir, Clock clock, long expiryMillis) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -94,7 +110,35 @@ final class UploadStore {
         throw new IOException(hidden + " exists and is not a directory (a link is never followed): move it away");
       }
     }
-    return new UploadStore(real, hidden, clock, expiryMillis);
+    Path lockPath = hidden.resolve(LOCK_FILE);
+    FileChannel ch = FileChannel.open(lockPath, Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    FileLock lock;
+    try {
+      lock = ch.tryLock();
+    } catch (OverlappingFileLockException e) {
+      lock = null; // held by another store of this process
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+    if (lock == null) {
+      ch.close();
+      throw new IOException("upload directory " + real + " is in use by another rget serve (it holds "
+          + lockPath + "): only one server may use an upload directory");
+    }
+    return new UploadStore(real, hidden, clock, expiryMillis, ch, lock);
+  }
+
+  /** Lets go of the directory (see {@link #open}); uploads in memory must not be written after. */
+  @Override
+  public void close() throws IOException {
+    writeBack.shutdown();
+    try {
+      lock.release();
+    } finally {
+      lockFile.close();
+    }
   }
 
   Path dir() {
