@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AutoClose;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class InterruptTest {
+  @BeforeEach
+  void sigintReachesChildren() throws IOException {
+    SigintDelivery.assume();
+  }
+
   private static final long KIB = 1024;
   private static final long MIB = 1 << 20;
   /** What the issue promises: exit within a second of the signal. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class UploadInterruptTest {
+  @BeforeEach
+  void sigintReachesChildren() throws IOException {
+    SigintDelivery.assume();
+  }
+
   private static final Duration PROMPT = Duration.ofSeconds(1);
 
   @TempDir Path work;
