@@ -69,14 +69,18 @@ final class ScriptedTusServer implements AutoCloseable {
     return 0;
   }
 
-  private static String readHead(InputStream in) throws IOException {
+  /**
+   * A request head up to its empty line (or its first 16 KiB), or null at end of stream; the test
+   * servers of this package read requests with it.
+   */
+  static String readHead(InputStream in) throws IOException {
     ByteArrayOutputStream b = new ByteArrayOutputStream();
     int matched = 0;
     int c;
     while ((c = in.read()) >= 0) {
       b.write(c);
       matched = (c == '\r' || c == '\n') ? matched + 1 : 0;
-      if (matched == 4) {
+      if (matched == 4 || b.size() > 16 * 1024) {
         return b.toString(StandardCharsets.ISO_8859_1);
       }
     }

@@ -1,6 +1,5 @@
 package dev.rget.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,7 +64,7 @@ final class StallingTusServer implements AutoCloseable {
   private void serve(Socket s) {
     try (s; InputStream in = s.getInputStream(); OutputStream out = s.getOutputStream()) {
       while (true) {
-        String head = readHead(in);
+        String head = ScriptedTusServer.readHead(in);
         if (head == null) {
           return;
         }
@@ -97,21 +96,6 @@ final class StallingTusServer implements AutoCloseable {
     } finally {
       open.remove(s);
     }
-  }
-
-  /** The request head up to the empty line, or null at end of stream. */
-  private static String readHead(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int matched = 0;
-    int c;
-    while ((c = in.read()) >= 0) {
-      b.write(c);
-      matched = (c == '\r' || c == '\n') ? matched + 1 : 0;
-      if (matched == 4 || b.size() > 16 * 1024) {
-        return b.toString(StandardCharsets.ISO_8859_1);
-      }
-    }
-    return null;
   }
 
   @Override

@@ -125,7 +125,7 @@ class UploadPipeliningTest {
     private void serve(InputStream in, OutputStream out) throws IOException {
       String owed = null; // the answer to the last PATCH, not sent yet
       while (true) {
-        String head = readHead(in);
+        String head = ScriptedTusServer.readHead(in);
         if (head == null) {
           return;
         }
@@ -196,20 +196,6 @@ class UploadPipeliningTest {
         }
       }
       throw new IllegalStateException("no " + name + " in " + head);
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-      ByteArrayOutputStream b = new ByteArrayOutputStream();
-      int matched = 0;
-      int c;
-      while ((c = in.read()) >= 0) {
-        b.write(c);
-        matched = (c == '\r' || c == '\n') ? matched + 1 : 0;
-        if (matched == 4) {
-          return b.toString(StandardCharsets.ISO_8859_1);
-        }
-      }
-      return null;
     }
 
     @Override

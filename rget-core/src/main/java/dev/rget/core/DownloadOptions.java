@@ -3,11 +3,11 @@ package dev.rget.core;
 import dev.rget.core.auth.Credentials;
 import dev.rget.core.auth.Netrc;
 import dev.rget.core.cookie.CookieJar;
+import dev.rget.core.http.Headers;
 import dev.rget.core.transport.ProxyRules;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -513,24 +513,7 @@ public final class DownloadOptions {
      *     header rget manages
      */
     public Builder header(String name, String value) {
-      String n = name.strip();
-      if (n.isEmpty() || !n.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ':')) {
-        throw new IllegalArgumentException("bad header name '" + SafeText.of(name) + "'");
-      }
-      if (MANAGED.contains(n.toLowerCase(Locale.ROOT))) {
-        throw new IllegalArgumentException("header " + n + " is set by rget itself");
-      }
-      String v = value.strip();
-      if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f || c > 0xff)) {
-        throw new IllegalArgumentException("bad character in the value of header " + n);
-      }
-      for (Map.Entry<String, String> e : headers.entrySet()) {
-        if (e.getKey().equalsIgnoreCase(n)) {
-          e.setValue(e.getValue() + (n.equalsIgnoreCase("Cookie") ? "; " : ", ") + v);
-          return this;
-        }
-      }
-      headers.put(n, v);
+      Headers.addUserHeader(headers, name, value, MANAGED::contains);
       return this;
     }
 

@@ -67,6 +67,22 @@ public final class TusUpload {
    */
   public record Result(URI uploadUrl, long length, long resumedFrom, long bytesSent) {}
 
+  /** A chunk size as the builders take it: 1 byte to 1 GiB, or 0 for automatic. */
+  static long checkChunkSize(long bytes) {
+    if (bytes < 0 || bytes > (1L << 30)) {
+      throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB (0: automatic)");
+    }
+    return bytes;
+  }
+
+  /** A number of retries as the builders take it: 0 or more. */
+  static int checkRetries(int retries) {
+    if (retries < 0) {
+      throw new IllegalArgumentException("retries must be 0 or more");
+    }
+    return retries;
+  }
+
   /**
    * Chunk size when none is set: 1/128 of the file, between 1 MiB and 16 MiB. A {@code PATCH} cut
    * off loses its whole chunk (its checksum cannot be checked, so the server keeps nothing of it),
@@ -635,19 +651,13 @@ public final class TusUpload {
      * default).
      */
     public Builder chunkSize(long bytes) {
-      if (bytes < 0 || bytes > (1L << 30)) {
-        throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB (0: automatic)");
-      }
-      this.chunkSize = bytes;
+      this.chunkSize = checkChunkSize(bytes);
       return this;
     }
 
     /** Failures in a row before giving up (default {@value #DEFAULT_RETRIES}; 0: none). */
     public Builder retries(int retries) {
-      if (retries < 0) {
-        throw new IllegalArgumentException("retries must be 0 or more");
-      }
-      this.retries = retries;
+      this.retries = checkRetries(retries);
       return this;
     }
 

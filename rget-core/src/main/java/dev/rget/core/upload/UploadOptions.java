@@ -1,19 +1,18 @@
 package dev.rget.core.upload;
 
-import dev.rget.core.SafeText;
 import dev.rget.core.auth.Credentials;
 import dev.rget.core.auth.Netrc;
+import dev.rget.core.http.Headers;
 import dev.rget.core.transport.ProxyRules;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import javax.net.ssl.SSLContext;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * How to upload: chunk size, retries, where state is kept, which executor runs it; and how the
@@ -197,25 +196,7 @@ public final class UploadOptions {
      *     header rget sets itself
      */
     public Builder header(String name, String value) {
-      String n = name.strip();
-      if (n.isEmpty() || !n.chars().allMatch(c -> c > ' ' && c < 0x7f && c != ':')) {
-        throw new IllegalArgumentException("bad header name '" + SafeText.of(name) + "'");
-      }
-      String lower = n.toLowerCase(Locale.ROOT);
-      if (OWNED.contains(lower) || lower.startsWith("upload-")) {
-        throw new IllegalArgumentException("header " + n + " is set by rget itself");
-      }
-      String v = value.strip();
-      if (v.chars().anyMatch(c -> c < ' ' && c != '\t' || c == 0x7f || c > 0xff)) {
-        throw new IllegalArgumentException("bad character in the value of header " + n);
-      }
-      for (Map.Entry<String, String> e : headers.entrySet()) {
-        if (e.getKey().equalsIgnoreCase(n)) {
-          e.setValue(e.getValue() + (lower.equals("cookie") ? "; " : ", ") + v);
-          return this;
-        }
-      }
-      headers.put(n, v);
+      Headers.addUserHeader(headers, name, value, n -> OWNED.contains(n) || n.startsWith("upload-"));
       return this;
     }
 
@@ -284,19 +265,13 @@ public final class UploadOptions {
 
     /** See {@link TusUpload.Builder#chunkSize(long)}. */
     public Builder chunkSize(long bytes) {
-      if (bytes < 0 || bytes > (1L << 30)) {
-        throw new IllegalArgumentException("chunk size must be between 1 byte and 1 GiB (0: automatic)");
-      }
-      this.chunkSize = bytes;
+      this.chunkSize = TusUpload.checkChunkSize(bytes);
       return this;
     }
 
     /** See {@link TusUpload.Builder#retries(int)}. */
     public Builder retries(int retries) {
-      if (retries < 0) {
-        throw new IllegalArgumentException("retries must be 0 or more");
-      }
-      this.retries = retries;
+      this.retries = TusUpload.checkRetries(retries);
       return this;
     }
 
