@@ -2,6 +2,7 @@ package dev.rget.server;
 
 import dev.rget.core.http.HostCheck;
 import dev.rget.core.range.ByteRange;
+import dev.rget.server.upload.PatchWriter;
 import dev.rget.server.upload.TusEndpoint;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -28,6 +29,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -44,6 +46,13 @@ import java.util.concurrent.TimeUnit;
  * <p>On the event loop it only checks the request (decoding, version, Host, method, path,
  * dotfiles); finding and opening the file (blocking calls) is done by {@link FileResponder} on a
  * file-system thread, and the reply comes back to the event loop to be sent.
+ *
+ * <p>One exception to one request at a time: while the end of a tus {@code PATCH} body is forced
+ * and recorded (milliseconds of disk flushes), the next request is read, and if it is the next
+ * {@code PATCH} of the same upload it starts at once, taking the upload over from the one before
+ * (see {@link dev.rget.server.upload.PatchWriter}), so a client that pipelines its {@code PATCH}es
+ * is never left waiting for the disk. Any other request read meanwhile waits until the answer is
+ * out. Replies still go in request order, and still one at a time.
  *
  * <p>Deadlines: the request head must be complete within {@code headTimeout}, counted from the
  * connection's acceptance for the first request and from the first byte of each later one (408,
@@ -75,6 +84,21 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private final MemoryBudget uploadReads;
   /** The upload request being answered on this connection, if any. */
   private UploadExchange upload;
+  /**
+   * An upload request whose body arrived and whose answer is still being decided, while the next
+   * request is read (it may follow it: see {@link #readAhead}), or null.
+   */
+  private UploadExchange answering;
+  /** The writer of {@link #answering}, which the next request may take over from. */
+  private PatchWriter answeringWriter;
+  /** The target of {@link #answering}: only a {@code PATCH} of the same target may follow it. */
+  private String answeringTarget;
+  /** A request read while {@link #answering} was decided that does not follow it: handled after. */
+  private HttpRequest held;
+  /** Replies decided while an earlier one had still to go out, in the order they are to be sent. */
+  private final ArrayDeque<Runnable> readyReplies = new ArrayDeque<>(2);
+  /** A reply is being written. */
+  private boolean sending;
   private boolean busy;
   private boolean draining;
   private ScheduledFuture<?> headDeadline;
@@ -124,6 +148,14 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
         return; // request bodies, anything after a closing reply, a head cut off by the close
       }
       disarmHeadDeadline();
+      if (readingAhead()) {
+        if (follows(req)) {
+          handle(ctx, req); // the next PATCH of the upload: it starts now
+        } else {
+          held = req; // handled once the answer before it is out
+        }
+        return;
+      }
       handle(ctx, req);
     } catch (Error e) {
       fatal.report(e);
@@ -138,6 +170,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       ctx.read(); // a partial request, or draining: keep reading
     } else if (upload != null) {
       upload.readComplete(); // an upload body: the exchange decides whether to read on
+    } else if (readingAhead()) {
+      ctx.read(); // the next request's head, read while the previous answer is decided
     }
   }
 
@@ -153,7 +187,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt == RequestDecoder.HEAD_STARTED) {
       headBytesSeen = true;
-      if (!busy && headDeadline == null) {
+      if ((!busy || readingAhead()) && headDeadline == null) {
         armHeadDeadline(ctx);
       }
       return;
@@ -170,6 +204,9 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     disarmHeadDeadline();
     if (paced != null) {
       paced.abort();
+    }
+    if (answering != null) {
+      answering.connectionClosed(); // its answer is no longer sent
     }
     if (upload != null) {
       upload.connectionClosed(); // what arrived of its body is kept
@@ -200,6 +237,10 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   /** The head did not arrive in time: 408 if some of it did, else just close. */
   private void headTimedOut(ChannelHandlerContext ctx) {
     headDeadline = null;
+    if (readingAhead() && !draining) {
+      ctx.close(); // no 408 can go before the answer being decided: the slow head just ends here
+      return;
+    }
     if (busy || draining || !ctx.channel().isActive()) {
       return;
     }
@@ -280,19 +321,88 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private void startUpload(ChannelHandlerContext ctx, HttpRequest req, Exchange ex, RequestPath path,
       boolean keepAlive) {
     boolean head = req.method().name().equals("HEAD");
-    upload = new UploadExchange(ctx, decoder, readSize, uploadReads, uploads, uploadIo, fatal, (reply, bodyRead) -> {
-      upload = null;
-      if (!ctx.channel().isActive()) {
-        reply.release();
-        return;
-      }
-      if (!bodyRead && hasBody(req)) {
-        reply.close = true; // the body was not read: the connection cannot be reused
-      }
-      send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
-    });
+    PatchWriter previous = answering != null ? answeringWriter : null;
+    UploadExchange[] self = new UploadExchange[1];
+    self[0] = new UploadExchange(ctx, decoder, readSize, uploadReads, uploads, uploadIo, fatal, previous,
+        (reply, bodyRead) -> {
+          if (upload == self[0]) {
+            upload = null;
+          }
+          Runnable out = () -> {
+            if (!ctx.channel().isActive()) {
+              reply.release();
+              return;
+            }
+            if (!bodyRead && hasBody(req)) {
+              reply.close = true; // the body was not read: the connection cannot be reused
+            }
+            send(ctx, ex, reply, head, keepAlive && !reply.close, req.protocolVersion());
+          };
+          if (answering == self[0]) {
+            answering = null;
+            answeringWriter = null;
+            readyReplies.addFirst(out); // it goes before the reply of the request that followed it
+          } else {
+            readyReplies.addLast(out);
+          }
+          sendReadyReply();
+        },
+        w -> readAhead(ctx, self[0], w, req, keepAlive));
+    upload = self[0];
     decoder.bodyWanted();
     upload.start(req, path.segments().subList(1, path.segments().size()));
+  }
+
+  /**
+   * Sends the next reply decided, unless one is being written or an earlier one is still being
+   * decided.
+   */
+  private void sendReadyReply() {
+    if (!sending && answering == null && !readyReplies.isEmpty()) {
+      readyReplies.poll().run();
+    }
+  }
+
+  /**
+   * The body of {@code x}, a tus {@code PATCH}, arrived and its end is being forced and recorded:
+   * reads the next request meanwhile, if nothing else is pending on the connection. A request
+   * that follows it ({@link #follows}) starts at once; any other waits ({@link #held}).
+   */
+  private void readAhead(ChannelHandlerContext ctx, UploadExchange x, PatchWriter w, HttpRequest req,
+      boolean keepAlive) {
+    if (x != upload || answering != null || sending || !readyReplies.isEmpty() || draining
+        || !keepAlive || !req.protocolVersion().equals(HttpVersion.HTTP_1_1) || !ctx.channel().isActive()) {
+      return;
+    }
+    upload = null;
+    answering = x;
+    answeringWriter = w;
+    answeringTarget = req.uri();
+    try {
+      decoder.resume(); // may handle a buffered request right here
+    } catch (Exception e) {
+      ctx.close();
+      return;
+    }
+    if (readingAhead()) {
+      ctx.read();
+    }
+  }
+
+  /** Whether the next request's head is being read while {@link #answering} is decided. */
+  private boolean readingAhead() {
+    return answering != null && upload == null && held == null;
+  }
+
+  /**
+   * Whether {@code req}, read while {@link #answering} is decided, may start before that answer is
+   * out: a well-formed HTTP/1.1 {@code PATCH} of the same target that the upload endpoint takes
+   * (nothing the handler would answer itself, which would put its reply first).
+   */
+  private boolean follows(HttpRequest req) {
+    return req.decoderResult().isSuccess() && req.method().name().equals("PATCH")
+        && req.protocolVersion().equals(HttpVersion.HTTP_1_1) && req.uri().equals(answeringTarget)
+        && screen(req) instanceof RequestPath;
   }
 
   /** Sends what the file-system thread decided, unless the connection went away meanwhile. */
@@ -392,6 +502,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private void send(ChannelHandlerContext ctx, Exchange ex, Reply reply, boolean head, boolean keepAlive,
       HttpVersion requestVersion) {
     ex.status = reply.status.code();
+    sending = true;
     inFlight = reply;
     HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, reply.status, reply.headers);
     long length = reply.bodyLength();
@@ -442,6 +553,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
 
   /** The reply is out (or failed): log it, then go on with the next request or close. */
   private void finish(ChannelHandlerContext ctx, Exchange ex, boolean ok, boolean keepAlive) {
+    sending = false;
     if (inFlight != null) {
       inFlight.release();
       inFlight = null;
@@ -455,6 +567,19 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     }
     if (!keepAlive) {
       lingeringClose(ctx);
+      return;
+    }
+    if (!readyReplies.isEmpty() || answering != null) {
+      sendReadyReply(); // the reply of a request that followed the one just answered
+      return;
+    }
+    if (upload != null) {
+      return; // a request that followed the one just answered is still being read
+    }
+    if (held != null) {
+      HttpRequest next = held;
+      held = null;
+      handle(ctx, next);
       return;
     }
     busy = false;

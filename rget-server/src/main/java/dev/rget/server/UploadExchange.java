@@ -20,9 +20,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * One request to the upload endpoint on one connection: the only place where the server reads a
@@ -47,6 +49,13 @@ final class UploadExchange {
   private final Fatal fatal;
   /** Sends a reply: the reply, and whether the request body was read to its end. */
   private final BiConsumer<Reply, Boolean> replier;
+  /**
+   * Told when the whole body arrived and its end is being forced and recorded, with a writer that
+   * the next request on the connection may take over from ({@link PatchWriter#mayBeFollowed()}).
+   */
+  private final Consumer<PatchWriter> followable;
+  /** The writer of the previous request on the connection, still being answered, or null. */
+  private final PatchWriter previous;
   private final ReadSize readSize;
   private final MemoryBudget uploadReads;
   private final ArrayDeque<Piece> queue = new ArrayDeque<>();
@@ -71,8 +80,13 @@ final class UploadExchange {
   /** A queued piece of the body and what it counts for against the queue's bound. */
   private record Piece(ByteBuf buf, long charge) {}
 
+  /**
+   * @param previous the writer of the previous request on the connection if its answer is still
+   *     being decided (this request may take over from it), else null
+   */
   UploadExchange(ChannelHandlerContext ctx, RequestDecoder decoder, ReadSize readSize, MemoryBudget uploadReads,
-      TusEndpoint endpoint, Executor io, Fatal fatal, BiConsumer<Reply, Boolean> replier) {
+      TusEndpoint endpoint, Executor io, Fatal fatal, PatchWriter previous, BiConsumer<Reply, Boolean> replier,
+      Consumer<PatchWriter> followable) {
     this.ctx = ctx;
     this.decoder = decoder;
     this.readSize = readSize;
@@ -80,7 +94,9 @@ final class UploadExchange {
     this.endpoint = endpoint;
     this.io = io;
     this.fatal = fatal;
+    this.previous = previous;
     this.replier = replier;
+    this.followable = followable;
   }
 
   /** Asks the endpoint what to do with {@code req}, on an upload thread. */
@@ -91,13 +107,25 @@ final class UploadExchange {
     if (!HttpUtil.isTransferEncodingChunked(req)) {
       bodyLength = HttpUtil.getContentLength(req, -1L);
     }
+    decide(req, rest, previous);
+  }
+
+  /**
+   * Asks the endpoint on an upload thread. A request that cannot take over from the previous one
+   * is asked again once that one ended, as if it had come after it.
+   */
+  private void decide(HttpRequest req, List<String> rest, PatchWriter after) {
     offload(() -> {
       Object decided;
       try {
-        decided = endpoint.begin(req, rest);
+        decided = endpoint.begin(req, rest, after);
       } catch (RuntimeException e) {
         decided = null; // answered 500
         report("request", e);
+      }
+      if (decided == TusEndpoint.AFTER_PREVIOUS) {
+        after.ended().thenRun(() -> decide(req, rest, null));
+        return;
       }
       Object d = decided;
       back(() -> started(d));
@@ -305,7 +333,7 @@ final class UploadExchange {
     releaseLargeReads(); // the queue is empty and no write is in flight
     PatchWriter w = writer;
     if (connectionGone || !bodyEnded) {
-      offload(() -> {
+      afterPrevious(w, () -> {
         try {
           w.abort();
         } catch (IOException e) {
@@ -314,10 +342,24 @@ final class UploadExchange {
       });
       return;
     }
-    offload(() -> {
+    w.bodyArrived();
+    afterPrevious(w, () -> {
       TusResponse r = w.finish();
       back(() -> reply(r, true));
     });
+    if (w.mayBeFollowed()) {
+      followable.accept(w); // may decode the next request right here
+    }
+  }
+
+  /** Runs {@code task} on an upload thread once the writer {@code w} follows (if any) ended. */
+  private void afterPrevious(PatchWriter w, Runnable task) {
+    CompletableFuture<Void> ready = w.predecessorEnded();
+    if (ready.isDone()) {
+      offload(task);
+    } else {
+      ready.thenRun(() -> offload(task));
+    }
   }
 
   /** Writing failed or the body was too long: keep what is valid, answer, close. */
@@ -330,7 +372,7 @@ final class UploadExchange {
     if (!tooLarge) {
       report("writing", failure);
     }
-    offload(() -> {
+    afterPrevious(w, () -> {
       try {
         w.abort();
       } catch (IOException e) {

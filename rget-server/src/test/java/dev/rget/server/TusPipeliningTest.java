@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Random;
@@ -21,13 +22,17 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * HTTP/1.1 pipelining on the tus endpoint, over a raw socket: requests sent back to back on one
  * connection (the next one's head and body already in the socket, even in the same segment) are
- * handled one at a time, in order, each only after the previous one was answered. So a client may
- * send PATCH k+1 (at the offset k will end at) right after PATCH k's body.
+ * answered in order, and each sees what the ones before it did. So a client may send PATCH k+1 (at
+ * the offset k will end at) right after PATCH k's body: the server starts reading it while k's end
+ * is forced and recorded, and counts it only if k was. Any other request behind a PATCH waits for
+ * its answer.
  */
 @Timeout(60)
 class TusPipeliningTest {
   static final String TUS = "Tus-Resumable: 1.0.0";
   static final String OCTETS = "Content-Type: application/offset+octet-stream";
+
+  static final Duration HEAD_TIMEOUT = Duration.ofMillis(800);
 
   @TempDir Path root;
   @TempDir Path updir;
@@ -36,7 +41,8 @@ class TusPipeliningTest {
 
   @BeforeEach
   void start() throws IOException {
-    fx = Fixture.start(root, b -> b.uploads(updir).uploadMaxSize(64L << 20));
+    fx = Fixture.start(root, b -> b.uploads(updir).uploadMaxSize(64L << 20).headTimeout(HEAD_TIMEOUT)
+        .idleTimeout(Duration.ofSeconds(20)));
     port = fx.server.port();
   }
 
@@ -141,5 +147,109 @@ class TusPipeliningTest {
     }
     RawHttp.Response head = RawHttp.exchange(port, RawHttp.request("HEAD", loc, TUS));
     assertThat(head.header("Upload-Offset")).isEqualTo("0");
+  }
+
+  @Test
+  void aMismatchInALargeBodyCutsTheFollowingPatchAndKeepsNothingOfEither() throws IOException {
+    byte[] data = new byte[8 << 20];
+    new Random(5).nextBytes(data);
+    String loc = create(data.length, "y.bin");
+    int half = data.length / 2;
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(concat(patch(loc, 0, Arrays.copyOfRange(data, 0, half), true),
+          patch(loc, half, Arrays.copyOfRange(data, half, data.length), false)));
+      RawHttp.Response first = c.read(false);
+      assertThat(first.status()).isEqualTo(460);
+      RawHttp.Response second = c.read(false);
+      assertThat(second.status()).isEqualTo(409);
+      assertThat(second.header("Upload-Offset")).isEqualTo("0");
+    }
+    try (RawHttp c = new RawHttp(port)) { // the same bodies again, checked this time
+      c.send(concat(patch(loc, 0, Arrays.copyOfRange(data, 0, half), false),
+          patch(loc, half, Arrays.copyOfRange(data, half, data.length), false)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(half));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(data.length));
+    }
+    assertThat(Files.readAllBytes(updir.resolve("y.bin"))).isEqualTo(data);
+  }
+
+  @Test
+  void requestsOtherThanTheNextPatchWaitForTheAnswerBeforeThem() throws Exception {
+    Files.writeString(root.resolve("served.txt"), "served");
+    byte[] data = new byte[6 << 20];
+    new Random(6).nextBytes(data);
+    String loc = create(data.length, "z.bin");
+    int third = data.length / 3;
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(concat(patch(loc, 0, Arrays.copyOfRange(data, 0, third), false),
+          RawHttp.request("HEAD", loc, TUS).getBytes(StandardCharsets.ISO_8859_1),
+          patch(loc, third, Arrays.copyOfRange(data, third, 2 * third), false),
+          RawHttp.request("GET", "/served.txt").getBytes(StandardCharsets.ISO_8859_1),
+          patch(loc, 2 * third + 1, Arrays.copyOfRange(data, 2 * third, data.length - 1), false)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(third));
+      assertThat(c.read(true).header("Upload-Offset")).as("the HEAD sees the PATCH before it").isEqualTo(Integer.toString(third));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(2 * third));
+      RawHttp.Response served = c.read(false);
+      assertThat(served.status()).isEqualTo(200);
+      assertThat(new String(served.body(), StandardCharsets.US_ASCII)).isEqualTo("served");
+      RawHttp.Response wrong = c.read(false);
+      assertThat(wrong.status()).as("a PATCH at another offset than where the upload is").isEqualTo(409);
+      assertThat(wrong.header("Upload-Offset")).isEqualTo(Integer.toString(2 * third));
+    }
+    RawHttp.Response head = RawHttp.exchange(port, RawHttp.request("HEAD", loc, TUS));
+    assertThat(head.header("Upload-Offset")).isEqualTo(Integer.toString(2 * third));
+  }
+
+  @Test
+  void aFollowingPatchCutOffKeepsWhatArrivedBehindTheOneBefore() throws Exception {
+    byte[] data = new byte[6 << 20];
+    new Random(7).nextBytes(data);
+    String loc = create(data.length, "w.bin");
+    int chunk = 2 << 20;
+    int arrived = 1 << 20;
+    try (RawHttp c = new RawHttp(port)) {
+      byte[] second = RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: " + chunk,
+          "Content-Length: " + chunk).getBytes(StandardCharsets.ISO_8859_1);
+      c.send(concat(patch(loc, 0, Arrays.copyOfRange(data, 0, chunk), false), second,
+          Arrays.copyOfRange(data, chunk, chunk + arrived)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(chunk));
+    }
+    // no digest on the second: what arrived of it counts, once the one before it did
+    Await.until("the cut-off PATCH's bytes recorded", Duration.ofSeconds(10), () -> offset(loc) == chunk + arrived);
+    Path part = updir.resolve(".rget-uploads").resolve(loc.substring(loc.lastIndexOf('/') + 1) + ".part");
+    assertThat(Arrays.copyOf(Files.readAllBytes(part), chunk + arrived)).isEqualTo(Arrays.copyOf(data, chunk + arrived));
+  }
+
+  @Test
+  void aSlowHeadBehindAPatchIsCutAtTheHeadDeadline() throws Exception {
+    byte[] data = new byte[2 << 20];
+    new Random(8).nextBytes(data);
+    String loc = create(2L * data.length, "v.bin");
+    try (RawHttp c = new RawHttp(port)) {
+      long t0 = System.nanoTime();
+      c.send(concat(patch(loc, 0, data, false), "HEAD ".getBytes(StandardCharsets.US_ASCII)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(data.length));
+      // the head began while the PATCH was answered: 408 once that answer is out, or just the end
+      // of the connection if the deadline passes before it is
+      RawHttp.Response timedOut;
+      try {
+        timedOut = c.read(false);
+      } catch (java.io.EOFException e) {
+        timedOut = null;
+      }
+      if (timedOut != null) {
+        assertThat(timedOut.status()).isEqualTo(408);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(HEAD_TIMEOUT.minusMillis(100), HEAD_TIMEOUT.plusSeconds(5));
+    }
+  }
+
+  private long offset(String loc) {
+    try {
+      String o = RawHttp.exchange(port, RawHttp.request("HEAD", loc, TUS)).header("Upload-Offset");
+      return o == null ? -1 : Long.parseLong(o);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 }

@@ -26,6 +26,13 @@ import java.util.concurrent.CompletionException;
  * left to do. Such a force records nothing; its failure fails the body at the next write or at the
  * end.
  *
+ * <p>Overlap: a tus {@code PATCH} that does not end the upload may be followed, on its
+ * connection, by the next one while its own end is still being forced and recorded. The next
+ * writer ({@link #PatchWriter(PatchWriter, FileChannel, BodyDigest)}) takes the lock over
+ * ({@link #handOver()}) and writes at the offset this one ends at, but decides nothing (no
+ * checkpoint, no finish, no abort) before this one has let go ({@link #ended()}); if this one did
+ * not end where it was to, the next one's bytes are cut off and it is answered 409.
+ *
  * <p>What is answered is the protocol's business: an {@link Answer} says it.
  *
  * <p>Confined to one thread at a time (the server calls it from its upload threads, in order).
@@ -49,6 +56,14 @@ public final class PatchWriter {
 
     /** The body went past the upload's length or the largest size taken. */
     TusResponse tooLarge(Upload u);
+
+    /**
+     * The body followed another one on its connection that did not end where it was to (its
+     * digest failed, or writing it did): the upload is not at this body's offset.
+     */
+    default TusResponse conflict(Upload u) {
+      throw new IllegalStateException("only a tus PATCH is followed before its answer");
+    }
 
     /**
      * Called when the upload is about to complete (data forced, offset recorded): null to go on,
@@ -83,6 +98,22 @@ public final class PatchWriter {
   private final boolean recordEmpty;
   private final Answer answer;
   private final TusResponse interim;
+  /**
+   * Completes once the writer whose lock this one took over let go (the future, not the writer,
+   * so that a long run of followed bodies is not a chain of writers), or null.
+   */
+  private final CompletableFuture<Void> predecessor;
+  /** Whether the next request on the connection may take over before this one ends (tus PATCH). */
+  private final boolean followable;
+  /** Completed once this writer let go of the upload (or handed it over). */
+  private final CompletableFuture<Void> letGo = new CompletableFuture<>();
+  /** Where the next writer starts, once the whole body arrived and may be followed; else -1. */
+  private volatile long followAt = -1;
+  /** Guarded by this: let go of (released), taken over by the next writer (handedOver). */
+  private boolean released;
+  private boolean handedOver;
+  /** Whether the predecessor ended at {@link #start} (known once it ended; null before). */
+  private Boolean predecessorHeld;
   private long written;
   private long unforced;
   private long sinceWriteBack;
@@ -98,6 +129,16 @@ public final class PatchWriter {
    */
   PatchWriter(UploadStore store, Upload upload, FileChannel channel, BodyDigest check, long limit,
       Completion completion, boolean recordEmpty, Answer answer, TusResponse interim) throws IOException {
+    this(store, upload, channel, check, limit, completion, recordEmpty, answer, interim, false);
+  }
+
+  /**
+   * @param followable whether the next request on the connection may take over before this body's
+   *     end is forced and recorded (a tus {@code PATCH})
+   */
+  PatchWriter(UploadStore store, Upload upload, FileChannel channel, BodyDigest check, long limit,
+      Completion completion, boolean recordEmpty, Answer answer, TusResponse interim, boolean followable)
+      throws IOException {
     this.store = store;
     this.upload = upload;
     this.channel = channel;
@@ -109,11 +150,37 @@ public final class PatchWriter {
     this.recordEmpty = recordEmpty;
     this.answer = answer;
     this.interim = interim;
+    this.predecessor = null;
+    this.followable = followable;
     // Anything past the durable offset (a checked body cut off) is not part of the upload.
     channel.truncate(start);
     channel.position(start);
   }
 
+  /**
+   * The writer of the next tus {@code PATCH} on a connection, which took the lock over from
+   * {@code before} ({@link #handOver()}) and writes where that body ends, in its own channel on the
+   * same data file. Nothing is cut: the bytes before are the predecessor's.
+   */
+  PatchWriter(PatchWriter before, FileChannel channel, BodyDigest check) throws IOException {
+    this.store = before.store;
+    this.upload = before.upload;
+    this.channel = channel;
+    this.start = before.followAt;
+    this.limit = before.limit;
+    this.check = check;
+    this.digest = check == null ? null : check.newDigest();
+    this.completion = before.completion;
+    this.recordEmpty = false;
+    this.answer = before.answer;
+    this.interim = null;
+    this.predecessor = before.letGo;
+    this.followable = true;
+    if (start < 0) {
+      throw new IllegalStateException("following a body that may not be followed");
+    }
+    channel.position(start);
+  }
   /** Thrown when a body goes past the upload's declared length. */
   public static final class TooLargeException extends IOException {
     TooLargeException(String why) {
@@ -162,7 +229,7 @@ public final class PatchWriter {
     written += n;
     unforced += n;
     sinceWriteBack += n;
-    if (unforced >= FORCE_EVERY && digest == null) {
+    if (unforced >= FORCE_EVERY && digest == null && predecessorHeldNow()) {
       checkpoint();
     } else if (sinceWriteBack >= WRITE_BACK_EVERY && !writeBackRunning()) {
       startWriteBack();
@@ -217,6 +284,80 @@ public final class PatchWriter {
     return written;
   }
 
+  /**
+   * The whole body arrived (call before {@link #finish()} is started): from now on the next
+   * request on the connection may take over ({@link #mayBeFollowed()}), if this is a tus
+   * {@code PATCH} that does not reach the upload's length.
+   */
+  public void bodyArrived() {
+    long end = start + written;
+    if (followable && completion == Completion.AT_LENGTH && end < limit) {
+      followAt = end;
+    }
+  }
+
+  /** Whether the next request on the connection may take this writer's lock over. */
+  public boolean mayBeFollowed() {
+    return followAt >= 0;
+  }
+
+  /**
+   * Whether a body of {@code length} bytes for {@code u} at {@code offset} may follow this one:
+   * same upload, starting where this body ends, within the limit.
+   */
+  boolean follows(Upload u, long offset, long length) {
+    long at = followAt;
+    return u == upload && at >= 0 && offset == at && length <= limit - at;
+  }
+
+  /**
+   * Hands the lock over to the next writer, unless this one already let go of it (then the next
+   * request takes its turn as any other would).
+   */
+  synchronized boolean handOver() {
+    if (released || followAt < 0) {
+      return false;
+    }
+    handedOver = true;
+    return true;
+  }
+
+  /** Completes once this writer let go of the upload: its answer is decided. */
+  public CompletableFuture<Void> ended() {
+    return letGo;
+  }
+
+  /**
+   * Completes when this writer may decide how its body ends: at once, or once the writer it
+   * follows ended.
+   */
+  public CompletableFuture<Void> predecessorEnded() {
+    return predecessor == null ? CompletableFuture.completedFuture(null) : predecessor;
+  }
+
+  /** Whether the body this one follows (if any) ended where this one starts; false while unknown. */
+  private boolean predecessorHeldNow() {
+    if (predecessor == null) {
+      return true;
+    }
+    if (predecessorHeld == null) {
+      if (!predecessor.isDone()) {
+        return false;
+      }
+      predecessorHeld = !upload.gone() && upload.info().offset() == start;
+    }
+    return predecessorHeld;
+  }
+
+  /**
+   * After the body this one follows failed: its bytes (and this one's) go, back to the durable
+   * offset.
+   */
+  private void cutToDurable() throws IOException {
+    if (!upload.gone()) {
+      channel.truncate(upload.info().offset());
+    }
+  }
   private void checkpoint() throws IOException {
     settleWriteBack();
     channel.force(false);
@@ -234,6 +375,13 @@ public final class PatchWriter {
     }
     try {
       settleWriteBack();
+      if (!predecessorEnded().isDone()) {
+        throw new IllegalStateException("finish before the body followed ended");
+      }
+      if (!predecessorHeldNow()) {
+        cutToDurable();
+        return answer.conflict(upload);
+      }
       if (digest != null && !check.matches(digest.digest())) {
         channel.truncate(start);
         return answer.digestMismatch(upload);
@@ -288,7 +436,12 @@ public final class PatchWriter {
     }
     try {
       settleWriteBack();
-      if (digest != null) {
+      if (!predecessorEnded().isDone()) {
+        throw new IllegalStateException("abort before the body followed ended");
+      }
+      if (!predecessorHeldNow()) {
+        cutToDurable();
+      } else if (digest != null) {
         channel.truncate(start);
       } else if (written > 0) {
         checkpoint();
@@ -311,14 +464,25 @@ public final class PatchWriter {
   }
 
   private void release() {
+    boolean keep;
+    synchronized (this) {
+      released = true;
+      keep = handedOver;
+    }
     try {
       channel.close();
     } catch (IOException e) {
       // closing a file opened for writing after it was forced loses nothing; report it anyway
       System.err.println("rget serve: upload " + upload.id + ": closing its data file: " + e.getMessage());
     } finally {
-      upload.unlock();
-      answer.released(upload);
+      try {
+        if (!keep) {
+          upload.unlock();
+        }
+        answer.released(upload);
+      } finally {
+        letGo.complete(null);
+      }
     }
   }
 }

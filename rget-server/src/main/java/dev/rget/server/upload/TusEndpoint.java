@@ -78,6 +78,77 @@ public final class TusEndpoint implements Closeable {
   }
 
   /**
+   * What {@link #begin(HttpRequest, List, PatchWriter)} returns when the request cannot take over
+   * from the writer before it: ask again, without one, once that writer ended.
+   */
+  public static final Object AFTER_PREVIOUS = new Object() {
+    @Override
+    public String toString() {
+      return "after the previous request";
+    }
+  };
+
+  /**
+   * Starts answering a request that arrived on a connection whose previous request, a tus
+   * {@code PATCH} written by {@code previous}, is still being answered (its end forced and
+   * recorded). If it is the next {@code PATCH} of the same upload at the offset that body ends
+   * at, and would be taken as it stands, it takes the lock over and its writer is returned;
+   * otherwise nothing is done and {@link #AFTER_PREVIOUS} is returned.
+   */
+  public Object begin(HttpRequest req, List<String> rest, PatchWriter previous) {
+    if (previous == null) {
+      return begin(req, rest);
+    }
+    try {
+      PatchWriter w = follow(req, rest, previous);
+      return w != null ? w : AFTER_PREVIOUS;
+    } catch (IOException e) {
+      return withVersion(TusResponse.error(500, "500 Internal Server Error: " + e.getMessage()));
+    }
+  }
+
+  /**
+   * The writer of a {@code PATCH} that follows {@code previous} (the checks of {@link #patch} that
+   * could refuse it all pass), or null.
+   */
+  private PatchWriter follow(HttpRequest req, List<String> rest, PatchWriter previous) throws IOException {
+    HttpHeaders h = req.headers();
+    if (!req.method().name().equals("PATCH") || h.contains("X-HTTP-Method-Override")
+        || (token != null && !authorized(h.get("Authorization")))
+        || DraftEndpoint.speaks(h, "PATCH") || !VERSION.equals(h.get("Tus-Resumable")) || rest.size() != 1
+        || !isOffsetStream(h) || h.contains("Upload-Length")) {
+      return null;
+    }
+    Upload u = store.find(rest.get(0));
+    long offset = parseLength(h.get("Upload-Offset"));
+    if (u == null || u.gone() || !previous.follows(u, offset, contentLength(h))) {
+      return null;
+    }
+    UploadChecksum checksum = null;
+    if (h.get("Upload-Checksum") != null) {
+      try {
+        checksum = UploadChecksum.parse(h.get("Upload-Checksum"));
+      } catch (UploadChecksum.BadChecksumException e) {
+        return null;
+      }
+    }
+    if (!previous.handOver()) {
+      return null; // it let go already: this request takes its turn as any other
+    }
+    FileChannel ch = null;
+    try {
+      ch = store.openForWrite(u);
+      return new PatchWriter(previous, ch, checksum);
+    } catch (IOException | RuntimeException e) {
+      if (ch != null) {
+        ch.close();
+      }
+      previous.ended().thenRun(u::unlock); // the lock was handed over to this request
+      throw e;
+    }
+  }
+
+  /**
    * Starts answering one request.
    *
    * @param req the request head
@@ -412,7 +483,7 @@ public final class TusEndpoint implements Closeable {
       UploadInfo info = u.info();
       long limit = info.lengthKnown() ? info.length() : settings.maxSize();
       return new PatchWriter(store, u, ch, checksum, limit, PatchWriter.Completion.AT_LENGTH, creation,
-          new Answers(creation), null);
+          new Answers(creation), null, !creation);
     } catch (IOException | RuntimeException e) {
       ch.close();
       u.unlock();
@@ -442,6 +513,12 @@ public final class TusEndpoint implements Closeable {
     @Override
     public void released(Upload u) {
       afterWrite(u);
+    }
+
+    @Override
+    public TusResponse conflict(Upload u) {
+      return withVersion(TusResponse.error(409, "409 Conflict: the upload is at offset " + u.info().offset()))
+          .header("Upload-Offset", u.info().offset());
     }
 
     @Override
