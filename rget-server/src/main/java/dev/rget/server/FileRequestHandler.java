@@ -93,6 +93,8 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
   private PatchWriter answeringWriter;
   /** The target of {@link #answering}: only a {@code PATCH} of the same target may follow it. */
   private String answeringTarget;
+  /** The decoder was resumed for the request after {@link #answering} (reads may be asked for). */
+  private boolean aheadResumed;
   /** A request read while {@link #answering} was decided that does not follow it: handled after. */
   private HttpRequest held;
   /** Replies decided while an earlier one had still to go out, in the order they are to be sent. */
@@ -170,7 +172,7 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
       ctx.read(); // a partial request, or draining: keep reading
     } else if (upload != null) {
       upload.readComplete(); // an upload body: the exchange decides whether to read on
-    } else if (readingAhead()) {
+    } else if (readingAhead() && aheadResumed) {
       ctx.read(); // the next request's head, read while the previous answer is decided
     }
   }
@@ -378,15 +380,23 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     answering = x;
     answeringWriter = w;
     answeringTarget = req.uri();
-    try {
-      decoder.resume(); // may handle a buffered request right here
-    } catch (Exception e) {
-      ctx.close();
-      return;
-    }
-    if (readingAhead()) {
-      ctx.read();
-    }
+    aheadResumed = false;
+    // Not inline: this may be called from within the decoder's own delivery of the body's end.
+    ctx.executor().execute(() -> fatal.guard(() -> {
+      if (!readingAhead() || !ctx.channel().isActive()) {
+        return;
+      }
+      aheadResumed = true;
+      try {
+        decoder.resume(); // may handle a buffered request right here
+      } catch (Exception e) {
+        ctx.close();
+        return;
+      }
+      if (readingAhead()) {
+        ctx.read();
+      }
+    }));
   }
 
   /** Whether the next request's head is being read while {@link #answering} is decided. */
@@ -579,7 +589,12 @@ final class FileRequestHandler extends ChannelInboundHandlerAdapter {
     if (held != null) {
       HttpRequest next = held;
       held = null;
-      handle(ctx, next);
+      // Not inline, as in next(): the write may have completed inside this very call stack.
+      ctx.executor().execute(() -> fatal.guard(() -> {
+        if (ctx.channel().isActive() && !draining) {
+          handle(ctx, next);
+        }
+      }));
       return;
     }
     busy = false;

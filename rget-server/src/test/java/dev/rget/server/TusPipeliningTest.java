@@ -244,6 +244,52 @@ class TusPipeliningTest {
     }
   }
 
+  @Test
+  void aPatchThatWouldFollowIsStillCheckedForTheToken() throws Exception {
+    Path other = Files.createTempDirectory(root, "up");
+    try (Fixture locked = Fixture.start(root, b -> b.uploads(other).uploadToken("t0ken"))) {
+      int p = locked.server.port();
+      String auth = "Authorization: Bearer t0ken";
+      RawHttp.Response created = RawHttp.exchange(p, RawHttp.request("POST", "/uploads/", TUS, auth,
+          "Upload-Length: 6", "Upload-Metadata: filename " + Base64.getEncoder().encodeToString("t.txt".getBytes(StandardCharsets.UTF_8))));
+      assertThat(created.status()).isEqualTo(201);
+      String loc = created.header("Location");
+      byte[] first = RawHttp.request("PATCH", loc, TUS, auth, OCTETS, "Upload-Offset: 0", "Content-Length: 3")
+          .getBytes(StandardCharsets.ISO_8859_1);
+      byte[] second = RawHttp.request("PATCH", loc, TUS, "Authorization: Bearer wrong", OCTETS, "Upload-Offset: 3",
+          "Content-Length: 3").getBytes(StandardCharsets.ISO_8859_1);
+      try (RawHttp c = new RawHttp(p)) {
+        c.send(concat(first, "abc".getBytes(StandardCharsets.US_ASCII), second, "def".getBytes(StandardCharsets.US_ASCII)));
+        assertThat(c.read(false).header("Upload-Offset")).isEqualTo("3");
+        assertThat(c.read(false).status()).as("the PATCH behind, with a wrong token").isEqualTo(401);
+      }
+      RawHttp.Response head = RawHttp.exchange(p, RawHttp.request("HEAD", loc, TUS, auth));
+      assertThat(head.header("Upload-Offset")).isEqualTo("3");
+    }
+  }
+
+  @Test
+  void chunkedPatchesBackToBackAreEachKept() throws IOException {
+    // A chunked body ends with an empty last piece: its end is seen while the decoder delivers it.
+    String loc = create(10, "chunked.txt");
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(concat(chunked(loc, 0, "hello"), chunked(loc, 5, "world"),
+          RawHttp.request("HEAD", loc, TUS).getBytes(StandardCharsets.ISO_8859_1)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo("5");
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo("10");
+      assertThat(c.read(true).header("Upload-Offset")).isEqualTo("10");
+    }
+    assertThat(Files.readString(updir.resolve("chunked.txt"))).isEqualTo("helloworld");
+  }
+
+  /** A PATCH with a chunked body of one chunk, no checksum. */
+  private static byte[] chunked(String loc, long offset, String body) {
+    String head = RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: " + offset,
+        "Transfer-Encoding: chunked");
+    return (head + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
   private long offset(String loc) {
     try {
       String o = RawHttp.exchange(port, RawHttp.request("HEAD", loc, TUS)).header("Upload-Offset");
