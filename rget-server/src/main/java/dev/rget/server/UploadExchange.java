@@ -76,6 +76,8 @@ final class UploadExchange {
   private boolean interimAllowed;
   /** The client waits for {@code 100 Continue} before it sends the body. */
   private boolean expectsContinue;
+  /** The body is being read (the decoder was told to pass it on). */
+  private boolean bodyResumed;
 
   /** A queued piece of the body and what it counts for against the queue's bound. */
   private record Piece(ByteBuf buf, long charge) {}
@@ -108,6 +110,38 @@ final class UploadExchange {
       bodyLength = HttpUtil.getContentLength(req, -1L);
     }
     decide(req, rest, previous);
+    if (previous != null && !expectsContinue) {
+      // A request that may follow the one before it is nearly always taken: its body is read
+      // while that is decided (as bounded as ever); if it is refused, what was read is dropped
+      // with the connection. Not inline: this is called from within the decoder's delivery.
+      ctx.executor().execute(() -> fatal.guard(this::readBodyEarly));
+    }
+  }
+
+  /** Starts reading the body before the endpoint decided (see {@link #start}), if still undecided. */
+  private void readBodyEarly() {
+    if (writer != null || done || connectionGone || bodyResumed) {
+      return;
+    }
+    resumeBody();
+  }
+
+  /** Has the decoder pass the body on, then asks for reads (large ones if the body is long). */
+  private void resumeBody() {
+    bodyResumed = true;
+    if (bodyEnded) {
+      return;
+    }
+    try {
+      decoder.resumeBody();
+    } catch (Exception e) {
+      ctx.close();
+      return;
+    }
+    if (!bodyEnded) {
+      largeReads();
+      readOrPause();
+    }
   }
 
   /**
@@ -148,23 +182,15 @@ final class UploadExchange {
         // and the client never sends the body.) Without this, curl waits a second per request.
         sendInterim(HttpResponseStatus.CONTINUE, List.of());
       }
-      if (!bodyEnded) {
-        try {
-          decoder.resumeBody();
-        } catch (Exception e) {
-          ctx.close();
-          return;
-        }
-        if (!bodyEnded) {
-          largeReads();
-          readOrPause();
-        }
+      if (!bodyResumed) {
+        resumeBody();
       }
       pump();
       return;
     }
     done = true;
     releaseQueue();
+    releaseLargeReads(); // of reads begun early (start): no writer, so nothing is being written
     reply(decided instanceof TusResponse r ? r : null, false);
   }
 
@@ -216,7 +242,7 @@ final class UploadExchange {
    * something outlives the pause after the request head and after {@link RequestDecoder#resumeBody()}.
    */
   void readComplete() {
-    if (writer == null || done || bodyEnded || connectionGone) {
+    if ((writer == null && !bodyResumed) || done || bodyEnded || connectionGone) {
       return; // not decided yet (started() asks for the first read), or nothing more to read
     }
     readOrPause();
