@@ -269,6 +269,26 @@ class TusPipeliningTest {
   }
 
   @Test
+  void aRefusedPatchBehindAnotherKeepsNothingOfWhatWasReadOfItsBody() throws Exception {
+    byte[] data = new byte[4 << 20];
+    new Random(9).nextBytes(data);
+    String loc = create(data.length, "r.bin");
+    int half = data.length / 2;
+    byte[] bad = RawHttp.request("PATCH", loc, TUS, OCTETS, "Upload-Offset: " + half, "Content-Length: " + half,
+        "Upload-Checksum: crc32c not-base64!").getBytes(StandardCharsets.ISO_8859_1);
+    try (RawHttp c = new RawHttp(port)) {
+      c.send(concat(patch(loc, 0, Arrays.copyOfRange(data, 0, half), false), bad,
+          Arrays.copyOfRange(data, half, data.length)));
+      assertThat(c.read(false).header("Upload-Offset")).isEqualTo(Integer.toString(half));
+      assertThat(c.read(false).status()).isEqualTo(400);
+      assertThat(c.closedByPeer()).as("its body was not read to the end: the connection ends").isTrue();
+    }
+    assertThat(offset(loc)).isEqualTo(half);
+    Path part = updir.resolve(".rget-uploads").resolve(loc.substring(loc.lastIndexOf('/') + 1) + ".part");
+    assertThat(Files.size(part)).as("nothing of the refused body is on disk").isEqualTo(half);
+  }
+
+  @Test
   void chunkedPatchesBackToBackAreEachKept() throws IOException {
     // A chunked body ends with an empty last piece: its end is seen while the decoder delivers it.
     String loc = create(10, "chunked.txt");
