@@ -4,6 +4,7 @@
 #
 #   bench/upload.sh                    # 1 GiB, 5 runs per side, alternating; Markdown on stdout
 #   bench/upload.sh --runs 3 --size-mib 256
+#   bench/upload.sh --chunk-size 64m   # rget's --chunk-size instead of its automatic one
 #   bench/upload.sh > bench/results/upload.md
 #
 # Each run is timed from the client's start to its exit (the server then holds the whole file);
@@ -21,12 +22,14 @@ repo="$(cd "$here/.." && pwd)"
 work="$here/work/upload"
 runs=5
 size_mib=1024
+chunk=""
 
 while [ $# -gt 0 ]; do
   case $1 in
     --runs) runs=$2; shift ;;
     --size-mib) size_mib=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    --chunk-size) chunk=$2; shift ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "upload: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -158,7 +161,7 @@ timed() {
   local side=$1 tf="$work/time.out" t0 t1 rc=0 s0 s1 pids
   case $side in
     curl) CMD=(curl -sS -f -T "$src" "$NGINX_URL/up.bin") ;;
-    rget) CMD=("$FROZEN/rget" upload "$src" "$RGET_URL" --state-dir "$work/state" -q) ;;
+    rget) CMD=("$FROZEN/rget" upload "$src" "$RGET_URL" --state-dir "$work/state" -q ${chunk:+--chunk-size "$chunk"}) ;;
   esac
   sync
   pids=$(server_pids "$side")
@@ -235,7 +238,8 @@ echo "$(date -u '+%Y-%m-%d %H:%M UTC'); $(nproc) cores ($(sed -n 's/^model name\
   "load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(uname -r); $("$NGINX" -v 2>&1 | sed 's/.*: //');"\
   "$(curl --version | head -1 | cut -d' ' -f1-2); $(java -version 2>&1 | head -1); rget $(git -C "$repo" rev-parse --short HEAD)."
 echo "A ${size_mib} MiB file of random bytes, in the page cache; loopback; both servers write to the same disk."
-echo "\`./rget upload FILE URL\` (tus: a POST, then pipelined PATCHes of $(( size_mib >= 2048 ? 16 : size_mib / 128 < 1 ? 1 : size_mib / 128 )) MiB with a CRC-32C each, which the server checks and forces to disk)"
+if [ -n "$chunk" ]; then chunk_text="$chunk (--chunk-size $chunk)"; else chunk_text="$(( size_mib >= 2048 ? 16 : size_mib / 128 < 1 ? 1 : size_mib / 128 )) MiB"; fi
+echo "\`./rget upload FILE URL\` (tus: a POST, then pipelined PATCHes of $chunk_text with a CRC-32C each, which the server checks and forces to disk)"
 echo "to \`./rget serve --uploads\`, both started through the launcher; \`curl -T FILE URL\` (one PUT) to nginx."
 echo "$runs runs per side after one warm-up each, alternating curl, rget, curl, rget ...; medians. The machine is shared, so figures are noisy."
 echo
