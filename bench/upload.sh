@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$2; shift ;;
     --size-mib) size_mib=$2; shift ;;
     --chunk-size) chunk=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "upload: unknown option $1" >&2; exit 2 ;;
   esac
   shift
