@@ -181,6 +181,7 @@ public final class PatchWriter {
     }
     channel.position(start);
   }
+
   /** Thrown when a body goes past the upload's declared length. */
   public static final class TooLargeException extends IOException {
     TooLargeException(String why) {
@@ -358,6 +359,7 @@ public final class PatchWriter {
       channel.truncate(upload.info().offset());
     }
   }
+
   private void checkpoint() throws IOException {
     settleWriteBack();
     channel.force(false);
