@@ -59,7 +59,12 @@ public final class TusEndpoint implements Closeable {
    *     {@link UploadStore})
    */
   public static TusEndpoint open(UploadSettings settings) throws IOException {
-    return new TusEndpoint(settings, UploadStore.open(settings.dir(), Clock.systemUTC(), settings.expiry().toMillis()));
+    return open(settings, Clock.systemUTC());
+  }
+
+  /** As {@link #open(UploadSettings)}, with expiry read from {@code clock} (tests pass their own). */
+  public static TusEndpoint open(UploadSettings settings, Clock clock) throws IOException {
+    return new TusEndpoint(settings, UploadStore.open(settings.dir(), clock, settings.expiry().toMillis()));
   }
 
   /**
