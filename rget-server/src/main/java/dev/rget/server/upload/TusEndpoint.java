@@ -198,8 +198,13 @@ public final class TusEndpoint implements Closeable {
       }
       // A waiting final is settled first: assembled if it can be, ended if a part went, so that
       // every method answers from what it has become (never a 500 for a part that is gone).
-      if (u.info().concat() == UploadInfo.Concat.FINAL && (settle(u) == UploadStore.Assembly.REMOVED || u.gone())) {
-        return withVersion(TusResponse.error(404, "404 Not Found: no such upload (a partial upload it names is gone)"));
+      if (u.info().concat() == UploadInfo.Concat.FINAL) {
+        if (settle(u) == UploadStore.Assembly.REMOVED) {
+          return withVersion(TusResponse.error(404, "404 Not Found: no such upload (a partial upload it names is gone)"));
+        }
+        if (u.gone()) { // removed by another request or the sweep meanwhile
+          return withVersion(TusResponse.error(404, "404 Not Found: no such upload"));
+        }
       }
       if (!u.info().complete() && store.expired(u.info())) {
         return withVersion(TusResponse.error(410, "410 Gone: the upload expired"));
