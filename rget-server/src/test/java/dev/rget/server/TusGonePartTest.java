@@ -14,6 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +147,51 @@ class TusGonePartTest {
     String fin = created(post(TUS, "Upload-Concat: final;" + a + " " + c, "Upload-Metadata: filename " + b64("f.txt")));
     assertThat(Files.readString(updir.resolve("f.txt"))).isEqualTo("abc");
     assertThat(head(fin).header("Upload-Offset")).isEqualTo("3");
+  }
+
+  /**
+   * The DELETE of a part races the assembly the last part's PATCH starts: either outcome is fine,
+   * a 500 or a final waiting for ever is not. (It caught a find loading a part's record again
+   * while the DELETE was removing it: an upload answered for with its data gone.)
+   */
+  @Test
+  void aPartTerminatedWhileTheLastPartCompletesEitherAssemblesOrEndsTheFinal() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      for (int i = 0; i < 40; i++) {
+        String a = partial("ab");
+        String b = created(post(TUS, "Upload-Concat: partial", "Upload-Length: 2"));
+        assertThat(patch(b, 0, "c").status()).isEqualTo(204);
+        String name = "race" + i;
+        String fin = created(post(TUS, "Upload-Concat: final;" + a + " " + b, "Upload-Metadata: filename " + b64(name)));
+        CyclicBarrier go = new CyclicBarrier(2);
+        Future<RawHttp.Response> last = pool.submit(() -> {
+          go.await();
+          return patch(b, 1, "d");
+        });
+        int round = i;
+        Future<RawHttp.Response> gone = pool.submit(() -> {
+          go.await();
+          for (int k = 0; k < round % 4; k++) {
+            head(a); // round trips before the DELETE: it lands at other points of the assembly
+          }
+          return delete(a);
+        });
+        assertThat(last.get(10, TimeUnit.SECONDS).status()).isEqualTo(204);
+        assertThat(gone.get(10, TimeUnit.SECONDS).status()).as("the part goes, was used up, or is being").isIn(204, 404, 423);
+        RawHttp.Response h = head(fin);
+        if (h.status() == 200) {
+          assertThat(h.header("Upload-Offset")).as("assembled, not waiting").isEqualTo("4");
+          assertThat(Files.readString(updir.resolve(name))).isEqualTo("abcd");
+        } else {
+          assertThat(h.status()).as(h.text()).isEqualTo(404);
+          assertThat(updir.resolve(name)).doesNotExist();
+          assertThat(hidden(fin)).isFalse();
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   // --- helpers

@@ -451,13 +451,20 @@ final class UploadStore implements Closeable {
     return out;
   }
 
-  /** Removes an upload's files (its lock is held by the caller). A completed file stays. */
+  /**
+   * Removes an upload's files (its lock is held by the caller). A completed file stays. Done under
+   * the store's monitor, as {@link #find} loads under it: a find that missed the upload in memory
+   * would otherwise load its record again between the removal from memory and from disk, and
+   * answer for an upload whose data is already gone.
+   */
   void delete(Upload u) throws IOException {
-    u.markGone();
-    loaded.remove(u.id, u);
-    Files.deleteIfExists(partFile(u.id));
-    Files.deleteIfExists(infoFile(u.id));
-    Files.deleteIfExists(partial.resolve(u.id + ".info.tmp"));
+    synchronized (this) {
+      u.markGone();
+      loaded.remove(u.id, u);
+      Files.deleteIfExists(partFile(u.id));
+      Files.deleteIfExists(infoFile(u.id));
+      Files.deleteIfExists(partial.resolve(u.id + ".info.tmp"));
+    }
   }
 
   boolean expired(UploadInfo info) {
