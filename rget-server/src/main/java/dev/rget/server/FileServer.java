@@ -127,7 +127,8 @@ public final class FileServer implements AutoCloseable {
     tree.checkSupported();
     // Opened before anything starts: a bad upload directory (a link planted as its hidden
     // directory) stops the server from starting.
-    TusEndpoint uploads = config.uploads().isPresent() ? TusEndpoint.open(config.uploads().get()) : null;
+    TusEndpoint uploads = config.uploads().isPresent()
+        ? TusEndpoint.open(config.uploads().get(), config.uploadClock()) : null;
     try {
       return start(config, tweak, tree, uploads);
     } catch (IOException | RuntimeException | Error e) {
@@ -263,6 +264,11 @@ public final class FileServer implements AutoCloseable {
     t.setDaemon(true);
     guard = t;
     t.start();
+  }
+
+  /** Tests only: one sweep of expired uploads now, as the periodic one does; returns how many went. */
+  int sweepUploads() throws IOException {
+    return uploads.sweep();
   }
 
   /** Removes expired uploads; a failure is reported and the next sweep tries again. */

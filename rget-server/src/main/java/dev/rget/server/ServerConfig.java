@@ -2,6 +2,7 @@ package dev.rget.server;
 
 import dev.rget.server.upload.UploadSettings;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -41,6 +42,7 @@ public final class ServerConfig {
   private final boolean dotfiles;
   private final Set<String> allowedHosts;
   private final UploadSettings uploads;
+  private final Clock uploadClock;
 
   private ServerConfig(Builder b) {
     this.root = Objects.requireNonNull(b.root, "root is required");
@@ -58,6 +60,7 @@ public final class ServerConfig {
     this.allowedHosts = Set.copyOf(b.allowedHosts);
     this.uploads = b.uploadDir == null ? null
         : new UploadSettings(b.uploadDir, b.uploadMaxSize, b.uploadToken, b.uploadExpiry);
+    this.uploadClock = b.uploadClock;
   }
 
   /** A builder with the defaults described on each setter. */
@@ -135,6 +138,11 @@ public final class ServerConfig {
     return Optional.ofNullable(uploads);
   }
 
+  /** The clock that upload expiry is read from: the system's, or a test's. */
+  Clock uploadClock() {
+    return uploadClock;
+  }
+
   /**
    * Host names (lower case) accepted on a loopback bind besides {@code localhost} and loopback
    * addresses; requests naming any other host get 421. Not used on other binds.
@@ -170,6 +178,7 @@ public final class ServerConfig {
     private long uploadMaxSize = UploadSettings.DEFAULT_MAX_SIZE;
     private String uploadToken;
     private Duration uploadExpiry = UploadSettings.DEFAULT_EXPIRY;
+    private Clock uploadClock = Clock.systemUTC();
 
     private Builder() {}
 
@@ -327,6 +336,12 @@ public final class ServerConfig {
         throw new IllegalArgumentException("upload expiry must be positive: " + expiry);
       }
       this.uploadExpiry = expiry;
+      return this;
+    }
+
+    /** Tests only: the clock upload expiry is read from, so expiry is decided without waiting. */
+    Builder uploadClock(Clock clock) {
+      this.uploadClock = Objects.requireNonNull(clock, "clock");
       return this;
     }
 

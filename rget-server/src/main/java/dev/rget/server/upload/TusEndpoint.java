@@ -59,7 +59,12 @@ public final class TusEndpoint implements Closeable {
    *     {@link UploadStore})
    */
   public static TusEndpoint open(UploadSettings settings) throws IOException {
-    return new TusEndpoint(settings, UploadStore.open(settings.dir(), Clock.systemUTC(), settings.expiry().toMillis()));
+    return open(settings, Clock.systemUTC());
+  }
+
+  /** As {@link #open(UploadSettings)}, with expiry read from {@code clock} (tests pass their own). */
+  public static TusEndpoint open(UploadSettings settings, Clock clock) throws IOException {
+    return new TusEndpoint(settings, UploadStore.open(settings.dir(), clock, settings.expiry().toMillis()));
   }
 
   /**
@@ -71,10 +76,15 @@ public final class TusEndpoint implements Closeable {
     store.close();
   }
 
-  /** Removes expired uploads; the server calls it periodically. Returns how many went. */
+  /**
+   * Removes expired uploads; the server calls it periodically. Returns how many went (besides the
+   * final uploads that went with a part).
+   */
   public int sweep() throws IOException {
-    assembleWaiting();
-    return store.sweep();
+    assembleWaiting(); // a final whose parts are all complete is assembled before they may go
+    int removed = store.sweep();
+    assembleWaiting(); // a final whose part was just swept can never complete: it goes too
+    return removed;
   }
 
   /**
@@ -185,6 +195,16 @@ public final class TusEndpoint implements Closeable {
       Upload u = store.find(rest.get(0));
       if (u == null) {
         return withVersion(TusResponse.error(404, "404 Not Found: no such upload"));
+      }
+      // A waiting final is settled first: assembled if it can be, ended if a part went, so that
+      // every method answers from what it has become (never a 500 for a part that is gone).
+      if (u.info().concat() == UploadInfo.Concat.FINAL) {
+        if (settle(u) == UploadStore.Assembly.REMOVED) {
+          return withVersion(TusResponse.error(404, "404 Not Found: no such upload (a partial upload it names is gone)"));
+        }
+        if (u.gone()) { // removed by another request or the sweep meanwhile
+          return withVersion(TusResponse.error(404, "404 Not Found: no such upload"));
+        }
       }
       if (!u.info().complete() && store.expired(u.info())) {
         return withVersion(TusResponse.error(410, "410 Gone: the upload expired"));
@@ -312,6 +332,8 @@ public final class TusEndpoint implements Closeable {
           "400 Bad Request: a final upload takes no Upload-Length, Upload-Defer-Length or body"));
     }
     long total = 0;
+    boolean unfinished = false;
+    String expired = null;
     for (String id : concat.ids()) {
       Upload p = store.find(id);
       if (p == null || p.info().concat() != UploadInfo.Concat.PARTIAL
@@ -321,25 +343,42 @@ public final class TusEndpoint implements Closeable {
       if (!p.info().lengthKnown()) {
         return withVersion(TusResponse.error(400, "400 Bad Request: the length of " + location(id) + " is not known yet"));
       }
+      unfinished |= !p.info().complete();
+      if (store.expired(p.info())) {
+        expired = id;
+      }
       total += p.info().length();
       if (total > settings.maxSize()) {
         return tooLarge("the partial uploads add up to more than Tus-Max-Size " + settings.maxSize());
       }
     }
+    if (unfinished && expired != null) {
+      // A complete part past its expiry is used only at once: the sweep takes it before a wait ends.
+      return withVersion(TusResponse.error(400, "400 Bad Request: " + location(expired)
+          + " expired; it can be used only in a final upload whose other parts are complete"));
+    }
     Upload u = store.create(total, metadata, name, UploadInfo.Kind.TUS, UploadInfo.Concat.FINAL, concat.ids(), null);
-    tryAssemble(u);
+    if (settle(u) == UploadStore.Assembly.REMOVED) {
+      // a part was terminated or swept between the checks above and now
+      return withVersion(TusResponse.error(400, "400 Bad Request: a partial upload it names went meanwhile"));
+    }
     return response(201).header("Location", location(u.id));
   }
 
-  /** Assembles a final upload if its parts are complete and nobody else is at it. */
-  private void tryAssemble(Upload fin) throws IOException {
-    if (fin.info().complete() || !fin.tryLock()) {
-      return;
+  /**
+   * Assembles a final upload if its parts are complete, or ends it if one went (see
+   * {@link UploadStore#assemble}), unless another request or the sweep is at it (then
+   * {@link UploadStore.Assembly#WAITING}, unless it is complete).
+   */
+  private UploadStore.Assembly settle(Upload fin) throws IOException {
+    if (fin.info().complete()) {
+      return UploadStore.Assembly.ASSEMBLED;
+    }
+    if (!fin.tryLock()) {
+      return UploadStore.Assembly.WAITING;
     }
     try {
-      if (!fin.gone()) {
-        store.assemble(fin);
-      }
+      return fin.gone() ? UploadStore.Assembly.REMOVED : store.assemble(fin);
     } finally {
       fin.unlock();
     }
@@ -352,10 +391,11 @@ public final class TusEndpoint implements Closeable {
     }
   }
 
+  /** Settles every waiting final upload; one failing is reported, the others are still tried. */
   private void assembleWaiting() {
     for (Upload fin : store.waitingFinals()) {
       try {
-        tryAssemble(fin);
+        settle(fin);
       } catch (IOException e) {
         System.err.println("rget serve: final upload " + fin.id + ": " + e.getMessage());
       }
@@ -369,12 +409,9 @@ public final class TusEndpoint implements Closeable {
   /**
    * Core HEAD: the durable offset, never cached; Upload-Defer-Length while the length is not known;
    * Upload-Concat for partial and final uploads, and no offset for a final upload whose parts are
-   * not all complete.
+   * not all complete ({@link #begin} settled it just before).
    */
-  private TusResponse head(Upload u) throws IOException {
-    if (u.info().concat() == UploadInfo.Concat.FINAL) {
-      tryAssemble(u);
-    }
+  private TusResponse head(Upload u) {
     UploadInfo info = u.info();
     TusResponse r = response(200).header("Cache-Control", "no-store");
     boolean waiting = info.concat() == UploadInfo.Concat.FINAL && !info.complete();
@@ -537,7 +574,11 @@ public final class TusEndpoint implements Closeable {
     }
   }
 
-  /** Termination: the upload and its data are gone (a completed file stays where it was moved). */
+  /**
+   * Termination: the upload and its data are gone (a completed file stays where it was moved). The
+   * final uploads waiting for a terminated part could never complete: they go with it (one that
+   * another request holds just then goes when next asked for, or at the next sweep).
+   */
   private TusResponse terminate(Upload u) throws IOException {
     if (!u.tryLock()) {
       return withVersion(TusResponse.error(423, "423 Locked: another request is writing this upload"));
@@ -546,6 +587,18 @@ public final class TusEndpoint implements Closeable {
       store.delete(u);
     } finally {
       u.unlock();
+    }
+    if (u.info().concat() == UploadInfo.Concat.PARTIAL) {
+      for (Upload fin : store.waitingFinals()) {
+        if (fin.info().parts().contains(u.id)) {
+          try {
+            settle(fin);
+          } catch (IOException e) {
+            // the part is gone as asked; the final is ended when next asked for, or by the sweep
+            System.err.println("rget serve: final upload " + fin.id + " after its part went: " + e.getMessage());
+          }
+        }
+      }
     }
     return response(204);
   }

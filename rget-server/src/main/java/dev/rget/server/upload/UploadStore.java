@@ -266,35 +266,80 @@ final class UploadStore implements Closeable {
     return FileChannel.open(partFile(u.id), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
   }
 
+  /** What {@link #assemble} did with a final upload. */
+  enum Assembly {
+    /** It is complete (now or before). */
+    ASSEMBLED,
+    /** A part is unfinished (and unexpired): nothing changed. */
+    WAITING,
+    /**
+     * A part expired unfinished, or a complete part expired while another is unfinished (the
+     * sweep takes it before the final could use it): the final can never complete, so it is
+     * expired now too (answered 410 as any expired upload, removed by the next sweep).
+     */
+    EXPIRED,
+    /** A part is gone (terminated, swept, used up): the final can never complete and was removed. */
+    REMOVED
+  }
+
   /**
    * Assembles a final upload (whose lock the caller holds) from its complete partial uploads, in
    * order: their bytes are copied into its data file and forced, then its offset is recorded and
    * it is completed like any upload; the parts are then removed (the tus concatenation extension
-   * lets a server drop them once used) unless another final upload waits for them. Returns false, changing nothing, while a part is unfinished.
+   * lets a server drop them once used) unless another final upload waits for them.
    *
-   * @throws IOException if a part is gone or the copy fails (the final upload's offset stays 0)
+   * <p>A final whose part is gone or expired could otherwise wait for ever; it is ended here
+   * instead (see {@link Assembly}). A part's id is random and never given again, so a final is
+   * never assembled from another upload under a reused name. A final already expired itself is
+   * left to the sweep, not assembled.
+   *
+   * @throws IOException if the copy or a record fails (the final upload's offset stays 0)
    */
-  boolean assemble(Upload fin) throws IOException {
+  Assembly assemble(Upload fin) throws IOException {
     UploadInfo info = fin.info();
     if (info.complete()) {
-      return true;
+      return Assembly.ASSEMBLED;
+    }
+    if (expired(info)) {
+      return Assembly.EXPIRED;
     }
     List<Upload> parts = new ArrayList<>(info.parts().size());
+    boolean unfinished = false;
+    boolean expired = false;
     for (String id : info.parts()) {
       Upload p = find(id);
       if (p == null) {
-        throw new IOException("final upload " + fin.id + ": part " + id + " is gone");
+        delete(fin);
+        return Assembly.REMOVED;
       }
-      if (!p.info().complete()) {
-        return false;
-      }
+      unfinished |= !p.info().complete();
+      expired |= expired(p.info());
       parts.add(p);
     }
+    if (unfinished) {
+      if (!expired) {
+        return Assembly.WAITING;
+      }
+      // Now rather than at the final's own expiry: the client learns at once to start again.
+      update(fin, info.withOffset(info.offset(), Math.min(info.expiresMillis(), now())));
+      return Assembly.EXPIRED;
+    }
+    // All complete and here (an expired one not swept yet still has its bytes): assemble.
     try (FileChannel out = openForWrite(fin)) {
       out.truncate(0);
       long at = 0;
       for (Upload p : parts) {
-        try (FileChannel in = openForRead(p)) {
+        FileChannel in;
+        try {
+          in = openForRead(p);
+        } catch (NoSuchFileException e) {
+          if (!p.gone()) {
+            throw e;
+          }
+          delete(fin); // terminated or swept since it was found
+          return Assembly.REMOVED;
+        }
+        try (in) {
           long size = p.info().length();
           long done = 0;
           while (done < size) {
@@ -324,7 +369,7 @@ final class UploadStore implements Closeable {
         }
       }
     }
-    return true;
+    return Assembly.ASSEMBLED;
   }
 
   /** Saves {@code info} durably (write, force, atomic rename) and makes it the current one. */
@@ -406,13 +451,20 @@ final class UploadStore implements Closeable {
     return out;
   }
 
-  /** Removes an upload's files (its lock is held by the caller). A completed file stays. */
+  /**
+   * Removes an upload's files (its lock is held by the caller). A completed file stays. Done under
+   * the store's monitor, as {@link #find} loads under it: a find that missed the upload in memory
+   * would otherwise load its record again between the removal from memory and from disk, and
+   * answer for an upload whose data is already gone.
+   */
   void delete(Upload u) throws IOException {
-    u.markGone();
-    loaded.remove(u.id, u);
-    Files.deleteIfExists(partFile(u.id));
-    Files.deleteIfExists(infoFile(u.id));
-    Files.deleteIfExists(partial.resolve(u.id + ".info.tmp"));
+    synchronized (this) {
+      u.markGone();
+      loaded.remove(u.id, u);
+      Files.deleteIfExists(partFile(u.id));
+      Files.deleteIfExists(infoFile(u.id));
+      Files.deleteIfExists(partial.resolve(u.id + ".info.tmp"));
+    }
   }
 
   boolean expired(UploadInfo info) {
