@@ -8,9 +8,9 @@ import java.io.InterruptedIOException;
  * {@code CONNECT} or SOCKS5 exchange, the TLS handshake. Until the connection is handed out
  * there is no connection object a canceller could close, and the set-up would otherwise run until
  * its connect timeout. So the dialer registers here whatever is being set up, and
- * {@link #abort()} closes it: closing the channel ends a blocking connect, closing the socket's
- * selector wakes a handshake waiting in it. Aborting is for good: a set-up that starts later is
- * closed at once. Thread-safe.
+ * {@link #abort()} closes it: closing the channel ends a blocking connect, closing the socket
+ * (with its selector) wakes a proxy exchange or TLS handshake waiting on it. Aborting is for
+ * good: a set-up that starts later is closed at once. Thread-safe.
  */
 public final class ConnectAbort {
   /** Closes what is being set up now; never throws. */

@@ -32,8 +32,8 @@ final class NioSocket {
 
   /**
    * Connects to {@code address} (already resolved) within {@code timeout}; {@code abort} closes
-   * the channel meanwhile, and the socket from the moment it exists (its selector included, so
-   * that a wait in it wakes), until the caller releases it.
+   * the channel meanwhile (which ends the blocking connect), and the whole socket from the moment
+   * it exists, until the caller releases it.
    */
   static NioSocket connect(InetSocketAddress address, Duration timeout, ConnectAbort abort)
       throws IOException {
@@ -90,8 +90,8 @@ final class NioSocket {
   }
 
   /**
-   * Closes the selector and the socket; never throws. Closing the selector first wakes a thread
-   * waiting in {@link #await} (closing only the channel would not).
+   * Closes the selector and the socket; never throws. A thread waiting in {@link #await} wakes
+   * and fails at once.
    */
   void close() {
     try {

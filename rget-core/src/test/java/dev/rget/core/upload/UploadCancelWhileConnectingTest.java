@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.Rget;
+import dev.rget.core.Upload;
 import dev.rget.core.transport.Proxy;
 import dev.rget.core.transport.ProxyRules;
 import dev.rget.testkit.SilentServer;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -55,6 +58,22 @@ class UploadCancelWhileConnectingTest {
     assertCancelledPromptly(upload);
   }
 
+  @Test
+  void aParallelUploadThroughTheApiDuringItsFirstTlsHandshake() throws Exception {
+    Path file = dir.resolve("up.bin");
+    Files.write(file, new byte[64 * 1024]);
+    Upload upload = Rget.upload(file,
+        URI.create("https://127.0.0.1:" + silent.port() + "/files/"),
+        UploadOptions.builder().parallel(2).stateDir(dir.resolve("state")).build());
+    try {
+      assertThat(silent.awaitBytes(1, Duration.ofSeconds(20)))
+          .as("the client's first message arrived").isTrue();
+      assertCancelledPromptly(upload::cancel, upload.result());
+    } finally {
+      upload.cancel();
+    }
+  }
+
   private TusUpload upload(URI endpoint, UploadOptions options) throws Exception {
     Path file = dir.resolve("up.bin");
     Files.write(file, new byte[4096]);
@@ -73,26 +92,32 @@ class UploadCancelWhileConnectingTest {
     try {
       assertThat(silent.awaitBytes(1, Duration.ofSeconds(20)))
           .as("the client's first message arrived").isTrue();
-      assertThat(run.isDone()).as("still connecting before the cancel").isFalse();
-      long t0 = System.nanoTime();
-      upload.cancel();
-      try {
-        TusUpload.Result r = run.get(30, TimeUnit.SECONDS);
-        fail("a cancelled upload must not succeed, got " + r);
-      } catch (ExecutionException e) {
-        assertThat(e.getCause()).isInstanceOf(DownloadException.class);
-        assertThat(((DownloadException) e.getCause()).kind())
-            .as("failure kind of " + e.getCause()).isEqualTo(FailureKind.CANCELLED);
-      } catch (TimeoutException e) {
-        fail("the upload did not end within 30 s of cancel()");
-      }
-      Duration took = Duration.ofNanos(System.nanoTime() - t0);
-      assertThat(took).as("time from cancel() to the end of run()").isLessThan(PROMPT);
-      assertThat(silent.awaitClosedByClient(1, Duration.ofSeconds(5)))
-          .as("the connection being set up was closed").isTrue();
+      assertCancelledPromptly(upload::cancel, run);
     } finally {
       upload.cancel();
       runner.join(TimeUnit.SECONDS.toMillis(30));
     }
+  }
+
+  /** Cancels with {@code cancel}; requires {@code result} CANCELLED within {@link #PROMPT}. */
+  private void assertCancelledPromptly(Runnable cancel, Future<TusUpload.Result> result)
+      throws Exception {
+    assertThat(result.isDone()).as("still connecting before the cancel").isFalse();
+    long t0 = System.nanoTime();
+    cancel.run();
+    try {
+      TusUpload.Result r = result.get(30, TimeUnit.SECONDS);
+      fail("a cancelled upload must not succeed, got " + r);
+    } catch (ExecutionException e) {
+      assertThat(e.getCause()).isInstanceOf(DownloadException.class);
+      assertThat(((DownloadException) e.getCause()).kind())
+          .as("failure kind of " + e.getCause()).isEqualTo(FailureKind.CANCELLED);
+    } catch (TimeoutException e) {
+      fail("the upload did not end within 30 s of cancel()");
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - t0);
+    assertThat(took).as("time from cancel() to the end of the upload").isLessThan(PROMPT);
+    assertThat(silent.awaitClosedByClient(1, Duration.ofSeconds(5)))
+        .as("the connection being set up was closed").isTrue();
   }
 }
