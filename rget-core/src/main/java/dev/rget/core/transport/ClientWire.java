@@ -47,13 +47,25 @@ public final class ClientWire implements AutoCloseable {
    */
   public static ClientWire open(URI uri, ProxyRules proxies, SSLContext tlsContext,
       String userAgent, Duration connectTimeout) throws IOException {
+    return open(uri, proxies, tlsContext, userAgent, connectTimeout, new ConnectAbort());
+  }
+
+  /**
+   * As {@link #open(URI, ProxyRules, SSLContext, String, Duration)}, and {@code abort} (from any
+   * thread) ends the opening at once, whatever it waits for: the TCP connection, the proxy, the
+   * TLS handshake. There is no ClientWire to {@link #close()} until then.
+   *
+   * @throws java.io.InterruptedIOException when {@code abort} ended the opening
+   */
+  public static ClientWire open(URI uri, ProxyRules proxies, SSLContext tlsContext,
+      String userAgent, Duration connectTimeout, ConnectAbort abort) throws IOException {
     boolean https = Dialer.isHttps(uri);
     if (!https && !"http".equalsIgnoreCase(uri.getScheme())) {
       throw new IllegalArgumentException("not an http or https URL: " + uri);
     }
     Proxy proxy = proxies.forUri(uri).orElse(null);
     Wire w = Dialer.connect(uri, proxy, false, https ? TlsTrust.orDefault(tlsContext) : null,
-        userAgent, connectTimeout);
+        userAgent, connectTimeout, abort);
     Proxy forwarding = proxy != null && proxy.kind() == Proxy.Kind.HTTP && !https ? proxy : null;
     return new ClientWire(w, https, forwarding);
   }

@@ -26,6 +26,27 @@ final class Dialer {
    */
   static Wire connect(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls, String userAgent,
       Duration connectTimeout) throws IOException {
+    return connect(uri, proxy, publicOnly, tls, userAgent, connectTimeout, new ConnectAbort());
+  }
+
+  /**
+   * As {@link #connect(URI, Proxy, boolean, SSLContext, String, Duration)}, ended at once by
+   * {@code abort} in any phase (TCP, proxy, TLS): the socket is closed, and the failure is an
+   * {@link java.io.InterruptedIOException}, not whatever the closed socket looked like.
+   */
+  static Wire connect(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls, String userAgent,
+      Duration connectTimeout, ConnectAbort abort) throws IOException {
+    try {
+      return dial(uri, proxy, publicOnly, tls, userAgent, connectTimeout, abort);
+    } catch (IOException e) {
+      throw abort.explain(e);
+    } finally {
+      abort.release(); // handed out or closed: the canceller of the set-up has no more to do
+    }
+  }
+
+  private static Wire dial(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls,
+      String userAgent, Duration connectTimeout, ConnectAbort abort) throws IOException {
     boolean https = isHttps(uri);
     NioSocket socket;
     if (proxy == null) {
@@ -36,12 +57,12 @@ final class Dialer {
       if (publicOnly) {
         PrivateAddress.requirePublic(uri.getHost(), addr.getAddress());
       }
-      socket = NioSocket.connect(addr, connectTimeout);
+      socket = NioSocket.connect(addr, connectTimeout, abort);
     } else {
       if (publicOnly) {
         PrivateAddress.requirePublicByName(uri.getHost());
       }
-      socket = connectToProxy(proxy, connectTimeout);
+      socket = connectToProxy(proxy, connectTimeout, abort);
       try {
         if (proxy.kind() == Proxy.Kind.HTTP) {
           if (https) {
@@ -68,15 +89,15 @@ final class Dialer {
   }
 
   /** A TCP connection to {@code proxy}; failures name the proxy, not the origin. */
-  private static NioSocket connectToProxy(Proxy proxy, Duration connectTimeout)
-      throws IOException {
+  private static NioSocket connectToProxy(Proxy proxy, Duration connectTimeout,
+      ConnectAbort abort) throws IOException {
     InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
     if (addr.isUnresolved()) {
       throw new ProxyException(ProxyException.Reason.REFUSED, "unknown host " + proxy.host()
           + " of the " + proxy.describe());
     }
     try {
-      return NioSocket.connect(addr, connectTimeout);
+      return NioSocket.connect(addr, connectTimeout, abort);
     } catch (ConnectTimeoutException e) {
       throw new ProxyException(ProxyException.Reason.TRANSIENT, "connection to the "
           + proxy.describe() + " timed out", e);

@@ -27,14 +27,27 @@ final class NioSocket {
 
   /** Connects to {@code address} (already resolved) within {@code timeout}. */
   static NioSocket connect(InetSocketAddress address, Duration timeout) throws IOException {
+    return connect(address, timeout, new ConnectAbort());
+  }
+
+  /**
+   * Connects to {@code address} (already resolved) within {@code timeout}; {@code abort} closes
+   * the channel meanwhile (which ends the blocking connect), and the whole socket from the moment
+   * it exists, until the caller releases it.
+   */
+  static NioSocket connect(InetSocketAddress address, Duration timeout, ConnectAbort abort)
+      throws IOException {
     SocketChannel ch = SocketChannel.open();
     try {
+      abort.watch(() -> closeQuietly(ch)); // a blocking connect ends when its channel is closed
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       ch.configureBlocking(false);
       Selector selector = Selector.open();
+      NioSocket s = new NioSocket(ch, selector);
+      abort.watch(s::close);
       ch.register(selector, SelectionKey.OP_READ);
-      return new NioSocket(ch, selector);
+      return s;
     } catch (SocketTimeoutException e) {
       ch.close();
       throw new ConnectTimeoutException("connect timed out: " + address);
@@ -54,6 +67,9 @@ final class NioSocket {
     int ready;
     try {
       SelectionKey k = channel.keyFor(selector);
+      if (k == null) {
+        throw new AsynchronousCloseException(); // the selector was closed: no key left
+      }
       k.interestOps(op);
       selector.selectedKeys().clear();
       ready = selector.select(Math.max(1, timeout.toMillis()));
@@ -73,15 +89,22 @@ final class NioSocket {
     return channel.isOpen();
   }
 
-  /** Closes the selector and the socket; never throws. */
+  /**
+   * Closes the selector and the socket; never throws. A thread waiting in {@link #await} wakes
+   * and fails at once.
+   */
   void close() {
     try {
       selector.close();
     } catch (IOException e) {
       // closing: nothing to do with a failure here
     }
+    closeQuietly(channel);
+  }
+
+  private static void closeQuietly(SocketChannel ch) {
     try {
-      channel.close();
+      ch.close();
     } catch (IOException e) {
       // closing: nothing to do with a failure here
     }

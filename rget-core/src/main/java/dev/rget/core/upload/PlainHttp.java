@@ -2,6 +2,7 @@ package dev.rget.core.upload;
 
 import dev.rget.core.http.Headers;
 import dev.rget.core.transport.ClientWire;
+import dev.rget.core.transport.ConnectAbort;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,8 @@ import java.util.concurrent.TimeUnit;
  * proxy, plain-http requests go in absolute form with the proxy's login. The response head is
  * read strictly and bounded (every byte from the network is hostile); a response body, if any, is
  * read and dropped when small, else the connection is closed. A send without progress for the
- * stall timeout is aborted, and {@link #abort()} from another thread ends a send at once.
+ * stall timeout is aborted, and {@link #abort()} from another thread ends a send at once, also
+ * while its connection is still being opened.
  *
  * <p>Requests may also be pipelined ({@link #write}, then {@link #read} for each, in order): the
  * next {@code PATCH} goes out while the server still checks and stores the previous one. Any
@@ -63,8 +65,8 @@ final class PlainHttp implements Closeable {
   /** Opens a connection to an upload server. */
   @FunctionalInterface
   interface Opener {
-    /** A new connection to {@code url}'s origin. */
-    ClientWire open(URI url) throws IOException;
+    /** A new connection to {@code url}'s origin, whose opening {@code abort} ends at once. */
+    ClientWire open(URI url, ConnectAbort abort) throws IOException;
   }
 
   private final URI origin;
@@ -85,6 +87,11 @@ final class PlainHttp implements Closeable {
   private volatile boolean stalled;
   /** Set by {@link #abort()}: no more attempts. */
   private volatile boolean aborted;
+  /**
+   * Ends a connection still being opened: until it is, there is no {@link #inUse} to close, and
+   * its TCP connect, proxy exchange or TLS handshake would run until the connect timeout.
+   */
+  private final ConnectAbort opening = new ConnectAbort();
   /** Requests written on the connection whose answers were not read yet. */
   private int unanswered;
   /** Whether an answer was read on the current connection. */
@@ -245,10 +252,12 @@ final class PlainHttp implements Closeable {
 
   /** Marks {@code ch} in use from now, watched for stalls; fails once {@link #abort()} was called. */
   private void begin(ClientWire ch) throws IOException {
+    // In use first, then the check: an abort() in between sees ch and closes it, one before is
+    // seen here (both fields volatile).
+    inUse = ch;
     if (aborted) {
       throw new IOException("aborted");
     }
-    inUse = ch;
     lastProgressNanos = System.nanoTime();
     watch(ch, ++use);
   }
@@ -289,9 +298,13 @@ final class PlainHttp implements Closeable {
     }
   }
 
-  /** Ends a send in progress from another thread (its {@link #send} then throws). */
+  /**
+   * Ends a send in progress from another thread (its {@link #send} then throws), also one whose
+   * connection is still being opened (TCP, proxy, TLS handshake); later sends fail at once.
+   */
   void abort() {
     aborted = true;
+    opening.abort();
     ClientWire ch = inUse;
     if (ch != null) {
       ch.close(); // the sender sees the closed connection either way
@@ -307,7 +320,7 @@ final class PlainHttp implements Closeable {
     if (channel != null && channel.isOpen()) {
       return channel;
     }
-    ClientWire ch = opener.open(origin);
+    ClientWire ch = opener.open(origin, opening);
     channel = ch;
     // Reads wait at most the stall timeout; sends are also watched by watch().
     input = ch.input(stallTimeout);

@@ -4,6 +4,7 @@ import dev.rget.core.SafeText;
 import dev.rget.core.auth.Authenticator;
 import dev.rget.core.auth.Credentials;
 import dev.rget.core.transport.ClientWire;
+import dev.rget.core.transport.ConnectAbort;
 import dev.rget.core.transport.ProxyRules;
 import java.io.IOException;
 import java.net.URI;
@@ -58,10 +59,10 @@ final class Reach {
     return endpoint;
   }
 
-  /** A new connection to {@code url}'s origin. */
-  ClientWire open(URI url) throws IOException {
+  /** A new connection to {@code url}'s origin; {@code abort} ends its opening at once. */
+  ClientWire open(URI url, ConnectAbort abort) throws IOException {
     return ClientWire.open(url, proxies, tls, userAgent.isEmpty() ? "rget" : userAgent,
-        CONNECT_TIMEOUT);
+        CONNECT_TIMEOUT, abort);
   }
 
   /**
