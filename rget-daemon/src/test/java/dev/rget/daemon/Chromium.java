@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -205,13 +206,38 @@ final class Chromium implements AutoCloseable {
   @Override
   public void close() throws Exception {
     socket.abort();
+    // Chromium's helpers (renderer, GPU, crash handler) write to the profile too: all of them end
+    // before it is removed, or a file they create mid-walk fails the removal.
+    List<ProcessHandle> helpers = process.descendants().toList();
     process.destroy();
+    helpers.forEach(ProcessHandle::destroy);
     if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
-    try (var files = Files.walk(profile)) {
-      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+    for (ProcessHandle h : helpers) {
+      try {
+        h.onExit().get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        h.destroyForcibly();
+      }
+    }
+    removeProfile();
+  }
+
+  /** Removes the profile; a file that vanishes meanwhile (a helper's last write) makes it go again. */
+  private void removeProfile() throws IOException {
+    for (int attempt = 1; ; attempt++) {
+      try (var files = Files.walk(profile)) {
+        for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+          Files.deleteIfExists(f);
+        }
+        return;
+      } catch (NoSuchFileException | java.io.UncheckedIOException | java.nio.file.DirectoryNotEmptyException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
     }
   }
 }
