@@ -156,7 +156,7 @@ public final class Daemon implements AutoCloseable {
     self[0] = d;
     for (SessionFile.Entry e : saved) {
       try {
-        queue.add(e.gid(), e.uri(), TaskOptions.parse(e.options()), e.fileName(), e.paused(), -1);
+        queue.restore(e);
       } catch (RpcException ex) {
         log.accept("session download #" + e.gid() + " not restored: " + ex.getMessage());
       }

@@ -8,6 +8,7 @@ import dev.rget.core.FailureKind;
 import dev.rget.core.HostLimiter;
 import dev.rget.core.Progress;
 import dev.rget.core.Rget;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -70,6 +71,29 @@ final class DownloadQueue {
    */
   synchronized String add(String gid, URI uri, TaskOptions options, String fileName, boolean paused,
       int position) throws RpcException {
+    return add(gid, uri, options, fileName, paused, position, HeldRanges.NONE);
+  }
+
+  /**
+   * Queues a download of the session file under its GID, showing (until a run of it knows better)
+   * what it holds on disk, which is read here before the lock is taken.
+   */
+  String restore(SessionFile.Entry e) throws RpcException {
+    TaskOptions options = TaskOptions.parse(e.options());
+    HeldRanges.Held held = HeldRanges.NONE;
+    if (e.fileName() != null) {
+      try {
+        held = HeldRanges.read(dirOf(options).resolve(e.fileName()), e.uri());
+      } catch (IOException ex) {
+        // Still restored: its next run says what is wrong with the files, and decides.
+        log.accept("[#" + e.gid() + "] cannot read what it holds on disk: " + ex.getMessage());
+      }
+    }
+    return add(e.gid(), e.uri(), options, e.fileName(), e.paused(), -1, held);
+  }
+
+  private synchronized String add(String gid, URI uri, TaskOptions options, String fileName, boolean paused,
+      int position, HeldRanges.Held held) throws RpcException {
     if (closed) {
       throw RpcException.aria2("the daemon is shutting down");
     }
@@ -83,14 +107,18 @@ final class DownloadQueue {
     } else if (byGid.containsKey(gid)) {
       throw RpcException.aria2("GID " + gid + " is already in use");
     }
-    Path dir = options.dir() != null ? defaultDir.resolve(options.dir()) : defaultDir;
-    Task t = new Task(gid, uri, dir, options, fileName != null ? fileName : options.out());
+    Task t = new Task(gid, uri, dirOf(options), options, fileName != null ? fileName : options.out());
     t.status = paused ? Status.PAUSED : Status.WAITING;
+    t.hold(held);
     byGid.put(gid, t);
     waiting.add(position < 0 || position > waiting.size() ? waiting.size() : position, t);
     changed.run();
     schedule();
     return gid;
+  }
+
+  private Path dirOf(TaskOptions options) {
+    return options.dir() != null ? defaultDir.resolve(options.dir()) : defaultDir;
   }
 
   /** Pauses: a waiting download stays queued but is skipped; an active one is stopped, keeping its data. */
@@ -350,15 +378,35 @@ final class DownloadQueue {
     }
     t.run = d;
     events.event("aria2.onDownloadStart", t.gid);
-    d.result().whenComplete((r, e) -> finished(t, d, r, e));
+    d.result().whenComplete((r, e) -> finished(t, d, r, e, e == null ? null : held(t, d)));
   }
 
-  private synchronized void finished(Task t, Download d, DownloadResult r, Throwable e) {
+  /**
+   * What an unfinished run left on disk, read (outside the lock) once it has ended: less than the
+   * run had in memory if its last state save failed, nothing if it discarded its file.
+   */
+  private HeldRanges.Held held(Task t, Download d) {
+    String name = t.fileName != null ? t.fileName : d.progress().fileName();
+    if (name == null || name.isEmpty()) {
+      return HeldRanges.NONE;
+    }
+    try {
+      return HeldRanges.read(t.dir.resolve(name), t.uri);
+    } catch (IOException e) {
+      log.accept("[#" + t.gid + "] cannot read what it holds on disk: " + e.getMessage());
+      return HeldRanges.NONE;
+    }
+  }
+
+  /** @param held what the run left on disk, when it ended unfinished ({@code e != null}) */
+  private synchronized void finished(Task t, Download d, DownloadResult r, Throwable e, HeldRanges.Held held) {
     if (t.run != d) {
       return;
     }
     t.record(d.progress());
-    t.lastWritten = d.ranges().written();
+    if (held != null) {
+      t.hold(held);
+    }
     t.run = null;
     boolean restart = t.restart;
     t.restart = false;

@@ -28,7 +28,7 @@ final class Task {
   volatile long completedLength;
   volatile int errorCode;
   volatile String errorMessage = "";
-  /** The bytes the last run had written when it ended: what a paused download shows. */
+  /** The bytes held on disk when the last run ended (or the daemon started): what a paused download shows. */
   volatile java.util.List<dev.rget.core.range.ByteRange> lastWritten = java.util.List.of();
 
   Task(String gid, URI uri, Path dir, TaskOptions options, String fileName) {
@@ -51,13 +51,25 @@ final class Task {
     return new Progress(totalLength, completedLength, 0, 0, java.time.Duration.ZERO, fileName);
   }
 
-  /** The written and in-flight ranges now: the live run's, else the last run's written ones. */
+  /**
+   * The written and in-flight ranges now: the live run's once it has learnt the length (as
+   * {@link #progress()}), else those held on disk when the last run ended or the daemon started.
+   */
   Download.Ranges ranges() {
     Download r = run;
-    if (r != null && status == Status.ACTIVE) {
+    if (r != null && status == Status.ACTIVE && r.progress().totalBytes() >= 0) {
       return r.ranges();
     }
     return new Download.Ranges(lastWritten, java.util.List.of());
+  }
+
+  /** Records what the download holds on disk as its last known state (nothing: 0 bytes). */
+  void hold(HeldRanges.Held held) {
+    if (held.length() >= 0) {
+      totalLength = held.length();
+    }
+    completedLength = held.bytes();
+    lastWritten = held.written();
   }
 
   /** Records a run's progress as the last known state. */

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.rget.testkit.Content;
 import dev.rget.testkit.FaultServer;
 import dev.rget.testkit.Resource;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,8 +23,8 @@ class SessionKillTest {
     Content c = Content.pseudoRandom(4 << 20, 9);
     try (FaultServer origin = new FaultServer()) {
       origin.put("/k.bin", Resource.builder(c).rateLimit(1 << 20).build());
-      Process first = child();
-      RpcClient rpc = new RpcClient(port(first), null);
+      Process first = ChildDaemon.start(dir);
+      RpcClient rpc = new RpcClient(ChildDaemon.port(first), null);
       String gid = (String) rpc.call("aria2.addUri", List.of(origin.url("/k.bin").toString()),
           Map.of("out", "k.bin", "split", "2"));
       String paused = (String) rpc.call("aria2.addUri", List.of(origin.url("/k.bin").toString()),
@@ -38,9 +35,9 @@ class SessionKillTest {
       assertThat(first.waitFor(10, TimeUnit.SECONDS)).isTrue();
       long sentBeforeRestart = origin.bytesSent();
 
-      Process second = child();
+      Process second = ChildDaemon.start(dir);
       try {
-        RpcClient again = new RpcClient(port(second), null);
+        RpcClient again = new RpcClient(ChildDaemon.port(second), null);
         assertThat(again.status(paused).get("status")).isEqualTo("paused");
         Map<String, Object> done = again.await(gid, m -> m.get("status").equals("complete"), Duration.ofSeconds(60));
         assertThat(num(done, "totalLength")).isEqualTo(c.length());
@@ -53,19 +50,5 @@ class SessionKillTest {
         second.waitFor(10, TimeUnit.SECONDS);
       }
     }
-  }
-
-  private Process child() throws Exception {
-    return new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"),
-        "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xmx96m",
-        "-cp", System.getProperty("java.class.path"), DaemonMain.class.getName(), dir.toString())
-        .redirectError(dir.resolve("daemon.log").toFile()).start();
-  }
-
-  private static int port(Process p) throws Exception {
-    BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-    String line = r.readLine(); // blocks until the child printed its port or died (then null)
-    assertThat(line).as("child daemon's first line").startsWith("PORT ");
-    return Integer.parseInt(line.substring(5).trim());
   }
 }

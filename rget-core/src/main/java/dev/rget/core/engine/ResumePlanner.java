@@ -127,10 +127,10 @@ final class ResumePlanner {
       notices.accept("the system restarted since the last run: keeping the " + written.size()
           + " bytes that were forced to disk, fetching the rest again");
     }
-    // Nothing beyond the part file's end or the file's length can be there.
+    // Nothing beyond the part file's end or the file's length can be there (the recorded length
+    // is now's: sameVersionAs compared them).
     long limit = Math.min(Files.size(partPath), now.length());
-    RangeSet kept = written.copy();
-    kept.remove(limit, Long.MAX_VALUE);
+    RangeSet kept = st.kept(bootId, Files.size(partPath));
     RangeSet durable = st.durable().copy();
     durable.remove(limit, Long.MAX_VALUE);
     return new Plan(kept, durable);

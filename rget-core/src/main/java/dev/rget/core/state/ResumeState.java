@@ -30,4 +30,14 @@ public record ResumeState(URI url, URI finalUrl, Validators remote, String bootI
     return bootId.equals(currentBootId) && !"unknown".equals(currentBootId)
         ? written.copy() : durable.copy();
   }
+
+  /**
+   * The ranges a resume keeps of a part file of {@code partSize} bytes: the trusted ones, cut at
+   * the part file's end and at the recorded length (nothing beyond either can be there).
+   */
+  public RangeSet kept(String currentBootId, long partSize) {
+    RangeSet kept = trusted(currentBootId);
+    kept.remove(Math.max(0, Math.min(partSize, remote.length())), Long.MAX_VALUE);
+    return kept;
+  }
 }
