@@ -35,9 +35,9 @@ import java.util.function.Consumer;
 /**
  * A running rget daemon: a download queue driven over aria2's JSON-RPC interface, on HTTP
  * ({@code POST /jsonrpc}) and WebSocket ({@code /jsonrpc}, with notifications), plus a web page at
- * {@code /}. The unfinished downloads are kept in a session file: a daemon started again with the
- * same configuration (after a crash or {@code kill -9} too) has them back under the same GIDs, and
- * each resumes from rget's state file.
+ * {@code /}. The unfinished and failed downloads are kept in a session file: a daemon started
+ * again with the same configuration (after a crash or {@code kill -9} too) has them back under the
+ * same GIDs, and each resumes from rget's state file.
  *
  * <pre>{@code
  * try (Daemon d = Daemon.start(DaemonConfig.defaults(dir).withPort(0), System.err::println)) {

@@ -264,6 +264,7 @@ final class DownloadQueue {
     if (t.run == null) {
       byGid.remove(gid);
     }
+    changed.run(); // a failed download is in the session until its result is removed
   }
 
   /** Forgets every ended download. */
@@ -274,6 +275,7 @@ final class DownloadQueue {
       }
     }
     stopped.clear();
+    changed.run();
   }
 
   /** The download with this GID, or an aria2 error. */
@@ -297,10 +299,19 @@ final class DownloadQueue {
     return List.copyOf(stopped);
   }
 
-  /** The unfinished downloads in queue order (active first), for the session file. */
-  synchronized List<Task> unfinished() {
+  /**
+   * What the session file keeps: the unfinished downloads in queue order (active first), then the
+   * failed ones still listed, oldest first. As aria2's session keeps "error/unfinished downloads",
+   * a failed one comes back waiting after a restart and is tried again, from what it holds.
+   */
+  synchronized List<Task> forSession() {
     List<Task> all = new ArrayList<>(active);
     all.addAll(waiting);
+    for (Task t : stopped) {
+      if (t.status == Status.ERROR) {
+        all.add(t);
+      }
+    }
     return all;
   }
 

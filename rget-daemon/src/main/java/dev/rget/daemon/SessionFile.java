@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The daemon's session file: the unfinished downloads (GID, URI, directory, file name, options,
- * paused or not), in queue order, as JSON. Written whole to {@code FILE.tmp} (owner-only, never
+ * The daemon's session file: the unfinished and the failed downloads (GID, URI, directory, file
+ * name, options, paused or not), in queue order, as JSON; all come back waiting or paused. Written whole to {@code FILE.tmp} (owner-only, never
  * through a symbolic link), forced to disk and renamed over {@code FILE}, so a reader (the next
  * daemon) sees the old list or the new one, never a torn one. The transfer state of each download
  * is not here: it is rget-core's {@code FILE.rget} beside each {@code FILE.part}. The RPC secret is

@@ -51,7 +51,7 @@ final class SessionKeeper implements AutoCloseable {
       dirty = false;
     }
     try {
-      file.save(queue.unfinished());
+      file.save(queue.forSession());
       if (lastFailure != null) {
         log.accept("session file " + file.path() + " saved again");
         lastFailure = null;

@@ -26,8 +26,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * After the daemon restarts, a download that is not running shows the bytes its resume state
  * holds (what the engine keeps when it resumes), not 0: web UIs drew a half-done paused download
- * at 0 % until it was resumed. One that never started shows 0 and no bitfield, as aria2 does; one
- * whose run discarded its file shows 0 too.
+ * at 0 % until it was resumed. So does a waiting one, and a failed one, which comes back (as in
+ * aria2's session) to be tried again. One that never started shows 0 and no bitfield, as aria2
+ * does; one whose run discarded its file shows 0 too.
  */
 class PausedAfterRestartTest {
   private static final Duration LONG = Duration.ofSeconds(60);
@@ -144,6 +145,45 @@ class PausedAfterRestartTest {
   }
 
   @Test
+  void aFailedDownloadShowsWhatItHoldsAndComesBackAfterARestartToResumeFromIt() throws Exception {
+    Content c = Content.pseudoRandom(2 << 20, 25);
+    Resource slow = Resource.builder(c).rateLimit(1 << 20).build();
+    try (FaultServer origin = new FaultServer()) {
+      origin.put("/e.bin", slow);
+      String gid;
+      try (Daemon first = start()) {
+        RpcClient rpc = new RpcClient(first.port(), null);
+        gid = (String) rpc.call("aria2.addUri", List.of(origin.url("/e.bin").toString()), Map.of("out", "e.bin"));
+        rpc.await(gid, m -> num(m, "completedLength") >= 256 << 10, LONG);
+        rpc.call("aria2.pause", gid);
+        rpc.await(gid, m -> ((String) m.getOrDefault("bitfield", "")).matches(".*[1-9a-f].*"), LONG);
+        origin.remove("/e.bin");
+        rpc.call("aria2.unpause", gid);
+        Map<String, Object> failed = rpc.await(gid, m -> m.get("status").equals("error"), LONG);
+        RangeSet held = heldByState(dir.resolve("e.bin"));
+        assertThat(held.size()).isGreaterThanOrEqualTo(256 << 10).isLessThan(c.length());
+        // aria2's error code for a missing resource; the partial file is kept, and shown.
+        assertThat(failed).containsEntry("errorCode", "3")
+            .containsEntry("totalLength", Long.toString(c.length()))
+            .containsEntry("completedLength", Long.toString(held.size()))
+            .containsEntry("bitfield", Bitfield.of(held.ranges(), c.length(), Bitfield.pieceLength(c.length()), false));
+      }
+      long held = heldByState(dir.resolve("e.bin")).size();
+      origin.put("/e.bin", slow);
+      long sentBefore = origin.bytesSent();
+      try (Daemon second = start()) {
+        RpcClient again = new RpcClient(second.port(), null);
+        // As aria2's session keeps error downloads: back (under its GID) and tried again.
+        assertThat(again.status(gid).get("status")).isIn("waiting", "active");
+        again.await(gid, m -> m.get("status").equals("complete"), LONG);
+        assertThat(DaemonRpcTest.sha256(dir.resolve("e.bin"))).isEqualTo(c.sha256());
+        assertThat(origin.bytesSent() - sentBefore).as("resumed from what it held")
+            .isLessThan(c.length() - held + (256 << 10));
+      }
+    }
+  }
+
+  @Test
   void aDownloadThatDiscardedItsFileOnFailureShowsNothingHeld() throws Exception {
     Content c = Content.pseudoRandom(1 << 20, 24);
     try (FaultServer origin = new FaultServer(); Daemon d = start()) {
@@ -156,6 +196,13 @@ class PausedAfterRestartTest {
       assertThat(dir.resolve("bad.bin.part")).doesNotExist();
       assertThat(s).containsEntry("errorCode", "32").containsEntry("totalLength", Long.toString(c.length()))
           .containsEntry("completedLength", "0").containsEntry("bitfield", "0".repeat(16));
+      // Kept in the session (to be tried again after a restart) until its result is removed.
+      Path session = DaemonConfig.defaults(dir).session();
+      assertThat(rpc.call("aria2.saveSession")).isEqualTo("OK");
+      assertThat(session).content().contains(gid);
+      assertThat(rpc.call("aria2.removeDownloadResult", gid)).isEqualTo("OK");
+      assertThat(rpc.call("aria2.saveSession")).isEqualTo("OK");
+      assertThat(session).content().doesNotContain(gid);
     }
   }
 
