@@ -7,6 +7,7 @@ import dev.rget.core.Download;
 import dev.rget.core.DownloadOptions;
 import dev.rget.core.DownloadResult;
 import dev.rget.core.Rget;
+import dev.rget.core.state.PartFile;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
 import dev.rget.server.FileServer;
@@ -85,7 +86,7 @@ public final class DemoCommand implements Callable<Integer> {
             + " be killed with SIGKILL at about %d%%%n", connections, killAt);
         runAndKill(uri, target, bytes, out);
         out.printf(Locale.ROOT, "4. Resuming in this process from %s + %s%n",
-            target.getFileName() + ".part", target.getFileName() + ".rget");
+            PartFile.pathFor(target).getFileName(), StateStore.pathFor(target).getFileName());
         DownloadOptions options = DownloadOptions.builder().connections(connections)
             .checksum(Checksum.parse("sha-256=" + sha))
             .notices(m -> out.println("   note: " + m)).build();
@@ -126,7 +127,7 @@ public final class DemoCommand implements Callable<Integer> {
         Integer.toString(connections), "-q"));
     Process child = new ProcessBuilder(cmd).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    StateStore store = new StateStore(target.resolveSibling(target.getFileName() + ".rget"));
+    StateStore store = new StateStore(StateStore.pathFor(target));
     long goal = bytes * killAt / 100;
     long recorded = 0;
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);

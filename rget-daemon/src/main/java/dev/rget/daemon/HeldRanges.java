@@ -3,6 +3,7 @@ package dev.rget.daemon;
 import dev.rget.core.SafeText;
 import dev.rget.core.range.ByteRange;
 import dev.rget.core.state.BootId;
+import dev.rget.core.state.PartFile;
 import dev.rget.core.state.PrivateFiles;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
@@ -55,8 +56,8 @@ final class HeldRanges {
    * @throws IOException if the files exist but cannot be read
    */
   static Held read(Path out, URI uri) throws IOException {
-    Path state = out.resolveSibling(out.getFileName() + ".rget");
-    Path part = out.resolveSibling(out.getFileName() + ".part");
+    Path state = StateStore.pathFor(out);
+    Path part = PartFile.pathFor(out);
     try {
       if (!Files.exists(state, LinkOption.NOFOLLOW_LINKS) || !Files.exists(part, LinkOption.NOFOLLOW_LINKS)
           || PrivateFiles.whyNotPrivate(state) != null || PrivateFiles.whyNotPrivate(part) != null) {

@@ -2,6 +2,7 @@ package dev.rget.core.engine;
 
 import dev.rget.core.DownloadException;
 import dev.rget.core.FailureKind;
+import dev.rget.core.state.PartFile;
 import dev.rget.core.state.PrivateFiles;
 import dev.rget.core.state.ResumeState;
 import dev.rget.core.state.StateStore;
@@ -93,11 +94,11 @@ final class FreeName {
   }
 
   static Path partOf(Path out) {
-    return out.resolveSibling(out.getFileName() + ".part");
+    return PartFile.pathFor(out);
   }
 
   static Path stateOf(Path out) {
-    return out.resolveSibling(out.getFileName() + ".rget");
+    return StateStore.pathFor(out);
   }
 
   private static Path tmpOf(Path out) {

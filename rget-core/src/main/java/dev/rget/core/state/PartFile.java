@@ -18,6 +18,11 @@ public final class PartFile implements AutoCloseable {
     this.channel = channel;
   }
 
+  /** Where the part file of a download to {@code out} is: {@code OUT.part}, beside it. */
+  public static Path pathFor(Path out) {
+    return out.resolveSibling(out.getFileName() + ".part");
+  }
+
   /**
    * Opens (creating it owner-only if needed) the part file for writing at any offset; never
    * truncates, never follows a symbolic link (see {@link PrivateFiles}).

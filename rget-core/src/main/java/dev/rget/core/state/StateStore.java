@@ -41,6 +41,11 @@ public final class StateStore {
   private final Path path;
   private final Path tmp;
 
+  /** Where the resume state of a download to {@code out} is kept: {@code OUT.rget}, beside it. */
+  public static Path pathFor(Path out) {
+    return out.resolveSibling(out.getFileName() + ".rget");
+  }
+
   /** A store for the sidecar at {@code path}. */
   public StateStore(Path path) {
     this.path = path;
