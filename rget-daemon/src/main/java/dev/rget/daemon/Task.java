@@ -2,8 +2,10 @@ package dev.rget.daemon;
 
 import dev.rget.core.Download;
 import dev.rget.core.Progress;
+import dev.rget.core.range.ByteRange;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * One download of the queue: what was asked (URI, directory, options), where it stands, and its
@@ -29,7 +31,7 @@ final class Task {
   volatile int errorCode;
   volatile String errorMessage = "";
   /** The bytes held on disk when the last run ended (or the daemon started): what a paused download shows. */
-  volatile java.util.List<dev.rget.core.range.ByteRange> lastWritten = java.util.List.of();
+  volatile List<ByteRange> lastWritten = List.of();
 
   Task(String gid, URI uri, Path dir, TaskOptions options, String fileName) {
     this.gid = gid;
@@ -60,7 +62,7 @@ final class Task {
     if (r != null && status == Status.ACTIVE && r.progress().totalBytes() >= 0) {
       return r.ranges();
     }
-    return new Download.Ranges(lastWritten, java.util.List.of());
+    return new Download.Ranges(lastWritten, List.of());
   }
 
   /** Records what the download holds on disk as its last known state (nothing: 0 bytes). */
