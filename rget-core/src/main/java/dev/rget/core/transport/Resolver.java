@@ -46,8 +46,8 @@ final class Resolver {
    */
   static final int THREADS = 4;
   static final int IDLE_SECONDS = 10;
-  private static final Pattern DOTTED_QUAD =
-      Pattern.compile("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+  private static final String OCTET = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+  private static final Pattern DOTTED_QUAD = Pattern.compile(OCTET + "(\\." + OCTET + "){3}");
   private static final Resolver SYSTEM = new Resolver(InetAddress::getAllByName, THREADS);
 
   private final Lookup lookup;

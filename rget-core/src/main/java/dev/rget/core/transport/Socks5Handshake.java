@@ -10,8 +10,9 @@ import java.time.Duration;
 /**
  * The client side of a SOCKS5 {@code CONNECT} (RFC 1928) with optional user name and password
  * authentication (RFC 1929). With {@link Proxy.Kind#SOCKS5} the destination's name is resolved
- * by rget ({@link Dialer}) and sent as an address; with {@link Proxy.Kind#SOCKS5H} the name itself is sent and the
- * proxy resolves it (nothing about the destination leaks to the local resolver).
+ * by rget (in {@link Dialer}) and sent as an address; with {@link Proxy.Kind#SOCKS5H} the name
+ * itself is sent and the proxy resolves it (nothing about the destination leaks to the local
+ * resolver).
  */
 final class Socks5Handshake {
   private static final int VERSION = 5;
