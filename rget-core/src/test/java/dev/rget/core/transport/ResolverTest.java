@@ -55,6 +55,17 @@ class ResolverTest {
   }
 
   @Test
+  void theSystemResolverLooksANameUpOnItsThreads() throws Exception {
+    // localhost comes from the hosts file: a real lookup that needs no network.
+    InetAddress[] all = Resolver.system().all("localhost", new ConnectAbort());
+
+    assertThat(all).isNotEmpty().allMatch(InetAddress::isLoopbackAddress);
+    assertThat(all[0].getHostName()).isEqualTo("localhost");
+    assertThat(Resolver.system().socketAddress("localhost", 443, new ConnectAbort()))
+        .isEqualTo(new InetSocketAddress("localhost", 443));
+  }
+
+  @Test
   void anAbortEndsTheWaitAtOnceAndTheLookupFinishesInTheBackground() throws Exception {
     ConnectAbort abort = new ConnectAbort();
     FutureTask<InetAddress[]> call = call("slow.test", abort);
