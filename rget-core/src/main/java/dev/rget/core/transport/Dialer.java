@@ -1,6 +1,7 @@
 package dev.rget.core.transport;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -36,8 +37,19 @@ final class Dialer {
    */
   static Wire connect(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls, String userAgent,
       Duration connectTimeout, ConnectAbort abort) throws IOException {
+    return connect(uri, proxy, publicOnly, tls, userAgent, connectTimeout, abort,
+        Resolver.system());
+  }
+
+  /**
+   * As {@link #connect(URI, Proxy, boolean, SSLContext, String, Duration, ConnectAbort)}, with
+   * names looked up by {@code resolver}. A lookup, too, ends at once on {@code abort} or on an
+   * interrupt of the calling thread (then an {@link java.io.InterruptedIOException}).
+   */
+  static Wire connect(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls, String userAgent,
+      Duration connectTimeout, ConnectAbort abort, Resolver resolver) throws IOException {
     try {
-      return dial(uri, proxy, publicOnly, tls, userAgent, connectTimeout, abort);
+      return dial(uri, proxy, publicOnly, tls, userAgent, connectTimeout, abort, resolver);
     } catch (IOException e) {
       throw abort.explain(e);
     } finally {
@@ -46,11 +58,12 @@ final class Dialer {
   }
 
   private static Wire dial(URI uri, Proxy proxy, boolean publicOnly, SSLContext tls,
-      String userAgent, Duration connectTimeout, ConnectAbort abort) throws IOException {
+      String userAgent, Duration connectTimeout, ConnectAbort abort, Resolver resolver)
+      throws IOException {
     boolean https = isHttps(uri);
     NioSocket socket;
     if (proxy == null) {
-      InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port(uri));
+      InetSocketAddress addr = resolver.socketAddress(uri.getHost(), port(uri), abort);
       if (addr.isUnresolved()) {
         throw new UnknownHostException(uri.getHost());
       }
@@ -59,10 +72,18 @@ final class Dialer {
       }
       socket = NioSocket.connect(addr, connectTimeout, abort);
     } else {
-      if (publicOnly) {
-        PrivateAddress.requirePublicByName(uri.getHost());
+      // Every lookup comes before the first socket: while one waits, the abort has only the
+      // lookup to end, and no socket it would otherwise have to close too.
+      InetAddress[] origin = null;
+      if (publicOnly || proxy.kind() == Proxy.Kind.SOCKS5) {
+        origin = resolver.all(uri.getHost(), abort); // socks5h: only for the check, not sent
       }
-      socket = connectToProxy(proxy, connectTimeout, abort);
+      if (publicOnly) {
+        PrivateAddress.requirePublic(uri.getHost(), origin);
+      }
+      byte[] destination = proxy.kind() == Proxy.Kind.SOCKS5
+          ? Socks5Handshake.destination(origin) : null;
+      socket = connectToProxy(proxy, connectTimeout, abort, resolver);
       try {
         if (proxy.kind() == Proxy.Kind.HTTP) {
           if (https) {
@@ -70,7 +91,8 @@ final class Dialer {
                 connectTimeout);
           }
         } else {
-          Socks5Handshake.open(socket, proxy, uri.getHost(), port(uri), connectTimeout);
+          Socks5Handshake.open(socket, proxy, uri.getHost(), destination, port(uri),
+              connectTimeout);
         }
       } catch (IOException | RuntimeException e) {
         socket.close();
@@ -90,8 +112,8 @@ final class Dialer {
 
   /** A TCP connection to {@code proxy}; failures name the proxy, not the origin. */
   private static NioSocket connectToProxy(Proxy proxy, Duration connectTimeout,
-      ConnectAbort abort) throws IOException {
-    InetSocketAddress addr = new InetSocketAddress(proxy.host(), proxy.port());
+      ConnectAbort abort, Resolver resolver) throws IOException {
+    InetSocketAddress addr = resolver.socketAddress(proxy.host(), proxy.port(), abort);
     if (addr.isUnresolved()) {
       throw new ProxyException(ProxyException.Reason.REFUSED, "unknown host " + proxy.host()
           + " of the " + proxy.describe());

@@ -40,6 +40,7 @@ public final class Http1Transport implements Transport {
   private final String userAgent;
   private final SSLContext configuredTls;
   private final ProxyRules proxies;
+  private final Resolver resolver;
   private volatile SSLContext tls;
   private final Map<String, ConcurrentLinkedDeque<Connection>> idle = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -65,6 +66,13 @@ public final class Http1Transport implements Transport {
    */
   public Http1Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
       SSLContext sslContext, ProxyRules proxies) {
+    this(connectTimeout, headerTimeout, userAgent, sslContext, proxies, Resolver.system());
+  }
+
+  /** As the public constructor, with names looked up by {@code resolver} (tests give theirs). */
+  Http1Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      SSLContext sslContext, ProxyRules proxies, Resolver resolver) {
+    this.resolver = resolver;
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
@@ -186,7 +194,7 @@ public final class Http1Transport implements Transport {
   private Connection connect(URI uri, String key, boolean https, Proxy proxy,
       boolean publicOnly) throws IOException {
     return new Connection(key, Dialer.connect(uri, proxy, publicOnly,
-        https ? tlsContext() : null, userAgent, connectTimeout));
+        https ? tlsContext() : null, userAgent, connectTimeout, new ConnectAbort(), resolver));
   }
 
   /** The TLS context, looked up on first use; {@link Http2Transport} uses this one too. */

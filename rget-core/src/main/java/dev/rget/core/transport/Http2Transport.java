@@ -44,6 +44,7 @@ public final class Http2Transport implements Transport {
   private final Duration headerTimeout;
   private final String userAgent;
   private final Http1Transport http1;
+  private final Resolver resolver;
   private final ProxyRules proxies;
   private final Executor executor;
   private final ChunkPool pool = new ChunkPool(64 * 1024, 128);
@@ -73,12 +74,21 @@ public final class Http2Transport implements Transport {
    */
   public Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
       SSLContext sslContext, ProxyRules proxies, Executor executor) {
+    this(connectTimeout, headerTimeout, userAgent, sslContext, proxies, executor,
+        Resolver.system());
+  }
+
+  /** As the public constructor, with names looked up by {@code resolver} (tests give theirs). */
+  Http2Transport(Duration connectTimeout, Duration headerTimeout, String userAgent,
+      SSLContext sslContext, ProxyRules proxies, Executor executor, Resolver resolver) {
+    this.resolver = resolver;
     this.connectTimeout = connectTimeout;
     this.headerTimeout = headerTimeout;
     this.userAgent = userAgent;
     this.executor = Objects.requireNonNull(executor, "executor");
     this.proxies = proxies;
-    this.http1 = new Http1Transport(connectTimeout, headerTimeout, userAgent, sslContext, proxies);
+    this.http1 = new Http1Transport(connectTimeout, headerTimeout, userAgent, sslContext, proxies,
+        resolver);
   }
 
   @Override
@@ -123,7 +133,8 @@ public final class Http2Transport implements Transport {
   /** A new connection to the origin: HTTP/2 if the server picks it, else null (HTTP/1.1). */
   private Http2Connection connect(URI uri, Origin origin, boolean publicOnly) throws IOException {
     int port = port(uri);
-    InetSocketAddress addr = new InetSocketAddress(uri.getHost(), port);
+    // The lookup ends at once on the interrupt of a download's stop.
+    InetSocketAddress addr = resolver.socketAddress(uri.getHost(), port, new ConnectAbort());
     if (addr.isUnresolved()) {
       throw new UnknownHostException(uri.getHost());
     }

@@ -1,6 +1,7 @@
 package dev.rget.core.transport;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
@@ -43,11 +44,7 @@ final class NioSocket {
       ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
       ch.socket().connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
       ch.configureBlocking(false);
-      Selector selector = Selector.open();
-      NioSocket s = new NioSocket(ch, selector);
-      abort.watch(s::close);
-      ch.register(selector, SelectionKey.OP_READ);
-      return s;
+      return attach(ch, Selector.open(), abort);
     } catch (SocketTimeoutException e) {
       ch.close();
       throw new ConnectTimeoutException("connect timed out: " + address);
@@ -58,10 +55,30 @@ final class NioSocket {
   }
 
   /**
+   * {@code ch} (connected, non-blocking) with {@code selector} of its own, closed by
+   * {@code abort} from now on. If this fails, for whatever reason, the selector is closed with
+   * the channel: it was opened for this socket alone, and nothing else would ever close it.
+   */
+  static NioSocket attach(SocketChannel ch, Selector selector, ConnectAbort abort)
+      throws IOException {
+    NioSocket s = new NioSocket(ch, selector);
+    try {
+      abort.watch(s::close);
+      ch.register(selector, SelectionKey.OP_READ);
+      return s;
+    } catch (IOException | RuntimeException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  /**
    * Waits until the socket is ready for {@code op} ({@link SelectionKey#OP_READ} or
    * {@link SelectionKey#OP_WRITE}).
    *
    * @throws StallException if it is not ready within {@code timeout}
+   * @throws InterruptedIOException if the calling thread is interrupted (it stays interrupted):
+   *     the wait then ends at once, and that is no stall
    */
   void await(int op, Duration timeout) throws IOException {
     int ready;
@@ -80,6 +97,11 @@ final class NioSocket {
     if (ready == 0) {
       if (!channel.isOpen()) {
         throw new IOException("connection closed");
+      }
+      if (Thread.currentThread().isInterrupted()) {
+        // An interrupt ends select() at once (a download's stop does this): not a stall.
+        throw new InterruptedIOException("interrupted while waiting for the connection to be "
+            + (op == SelectionKey.OP_WRITE ? "writable" : "readable"));
       }
       throw new StallException("no data for " + timeout.toSeconds() + " s");
     }

@@ -63,11 +63,12 @@ public final class PrivateAddress {
   }
 
   /**
-   * For a connection through a proxy, which resolves the name itself: rget resolves it too and
-   * refuses if any address is private. (Best effort: the proxy may get another answer.)
+   * For a connection through a proxy, which resolves the name itself: rget resolves it too
+   * ({@code all}, every address {@code host} resolved to) and refuses if any address is private.
+   * (Best effort: the proxy may get another answer.)
    */
-  static void requirePublicByName(String host) throws java.io.IOException {
-    for (InetAddress a : InetAddress.getAllByName(host)) {
+  static void requirePublic(String host, InetAddress[] all) throws RefusedException {
+    for (InetAddress a : all) {
       requirePublic(host, a);
     }
   }

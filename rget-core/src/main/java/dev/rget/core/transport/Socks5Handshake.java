@@ -4,15 +4,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 /**
  * The client side of a SOCKS5 {@code CONNECT} (RFC 1928) with optional user name and password
  * authentication (RFC 1929). With {@link Proxy.Kind#SOCKS5} the destination's name is resolved
- * here and sent as an address; with {@link Proxy.Kind#SOCKS5H} the name itself is sent and the
- * proxy resolves it (nothing about the destination leaks to the local resolver).
+ * by rget (in {@link Dialer}) and sent as an address; with {@link Proxy.Kind#SOCKS5H} the name
+ * itself is sent and the proxy resolves it (nothing about the destination leaks to the local
+ * resolver).
  */
 final class Socks5Handshake {
   private static final int VERSION = 5;
@@ -25,12 +25,12 @@ final class Socks5Handshake {
   /**
    * Asks {@code proxy}, connected on {@code socket}, to connect to {@code host:port}.
    *
+   * @param address the destination's address, resolved here ({@link #destination}), for
+   *     SOCKS5; null for SOCKS5h, whose proxy gets {@code host} by name and resolves it
    * @throws ProxyException if the proxy refuses, with a line naming the proxy
-   * @throws UnknownHostException if {@code host} does not resolve here (SOCKS5, not SOCKS5h)
    */
-  static void open(NioSocket socket, Proxy proxy, String host, int port, Duration timeout)
-      throws IOException {
-    byte[] address = proxy.kind() == Proxy.Kind.SOCKS5 ? resolve(host) : null;
+  static void open(NioSocket socket, Proxy proxy, String host, byte[] address, int port,
+      Duration timeout) throws IOException {
     HandshakeIo io = new HandshakeIo(socket, timeout);
     try {
       negotiate(io, proxy);
@@ -130,9 +130,11 @@ final class Socks5Handshake {
     return b.toByteArray();
   }
 
-  /** The destination's address, IPv4 preferred as most SOCKS servers handle it best. */
-  private static byte[] resolve(String host) throws UnknownHostException {
-    InetAddress[] all = InetAddress.getAllByName(host);
+  /**
+   * The address to send of a destination that resolved to {@code all} (SOCKS5): IPv4 preferred,
+   * as most SOCKS servers handle it best.
+   */
+  static byte[] destination(InetAddress[] all) {
     for (InetAddress a : all) {
       if (a instanceof Inet4Address) {
         return a.getAddress();
