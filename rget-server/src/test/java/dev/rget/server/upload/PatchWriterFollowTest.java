@@ -24,34 +24,6 @@ class PatchWriterFollowTest {
   @TempDir Path dir;
   UploadStore store;
 
-  /** Answers with the status only. */
-  private static final PatchWriter.Answer ANSWER = new PatchWriter.Answer() {
-    @Override
-    public TusResponse appended(Upload u) {
-      return new TusResponse(204);
-    }
-
-    @Override
-    public TusResponse digestMismatch(Upload u) {
-      return new TusResponse(460);
-    }
-
-    @Override
-    public TusResponse inconsistentLength(Upload u) {
-      return new TusResponse(400);
-    }
-
-    @Override
-    public TusResponse tooLarge(Upload u) {
-      return new TusResponse(413);
-    }
-
-    @Override
-    public TusResponse conflict(Upload u) {
-      return new TusResponse(409);
-    }
-  };
-
   @BeforeEach
   void open() throws Exception {
     store = UploadStore.open(dir, Clock.systemUTC(), 60_000);
@@ -206,7 +178,7 @@ class PatchWriterFollowTest {
   private PatchWriter first(Upload u, byte[] crc) throws Exception {
     assertThat(u.tryLock()).isTrue();
     return new PatchWriter(store, u, store.openForWrite(u), check(crc), u.info().length(),
-        PatchWriter.Completion.AT_LENGTH, false, ANSWER, null, true);
+        PatchWriter.Completion.AT_LENGTH, false, StatusAnswer.INSTANCE, null, true);
   }
 
   private static UploadChecksum check(byte[] crc) {

@@ -22,29 +22,6 @@ class PatchWriterWriteBackTest {
 
   @TempDir Path dir;
 
-  /** Answers with the status only: 204 appended, 460 mismatch. */
-  private static final PatchWriter.Answer ANSWER = new PatchWriter.Answer() {
-    @Override
-    public TusResponse appended(Upload u) {
-      return new TusResponse(204);
-    }
-
-    @Override
-    public TusResponse digestMismatch(Upload u) {
-      return new TusResponse(460);
-    }
-
-    @Override
-    public TusResponse inconsistentLength(Upload u) {
-      return new TusResponse(400);
-    }
-
-    @Override
-    public TusResponse tooLarge(Upload u) {
-      return new TusResponse(413);
-    }
-  };
-
   @Test
   void forcesStartDuringTheBodyAndTheOffsetMovesOnlyAtTheEnd() throws Exception {
     byte[] data = new byte[SIZE];
@@ -84,7 +61,7 @@ class PatchWriterWriteBackTest {
   private static PatchWriter writer(UploadStore store, Upload u, UploadChecksum check) throws Exception {
     assertThat(u.tryLock()).isTrue();
     return new PatchWriter(store, u, store.openForWrite(u), check, SIZE, PatchWriter.Completion.AT_LENGTH,
-        false, ANSWER, null);
+        false, StatusAnswer.INSTANCE, null);
   }
 
   private static UploadChecksum checksum(byte[] data) throws Exception {
